@@ -14,6 +14,8 @@ export const errorCodes = {
   LL_BODY_TOO_LARGE: { status: 413, title: 'The request body is larger than the limit' },
   LL_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The request body must be application/json' },
   LL_INVALID_QUERY: { status: 400, title: 'A query parameter is not valid' },
+  LL_MALFORMED_BODY: { status: 400, title: 'The request body is not well-formed JSON' },
+  LL_ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   // Auth
   LL_UNAUTHENTICATED: { status: 401, title: 'No valid API key was given' },
   LL_FORBIDDEN: { status: 403, title: 'This key may not do that' },

@@ -42,6 +42,8 @@ export const EventMeta = z.strictObject({
   correlationId: z.string().min(1).max(100),
   causationId: z.string().min(1).max(100),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  /** HMAC of the HTTP request that caused the event (src/api/idempotency.ts): tells a retry from a reused key. */
+  requestDigest: z.string().min(1).max(100).optional(),
 });
 export type EventMeta = z.infer<typeof EventMeta>;
 
