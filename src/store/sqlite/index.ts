@@ -1,0 +1,6 @@
+export {
+  openSqliteEventStore,
+  type SqliteEventStore,
+  type SqliteEventStoreOptions,
+} from './sqliteEventStore.ts';
+export { openSqliteDatabase, type SqliteDatabase } from './database.ts';

@@ -1,0 +1,253 @@
+import type { EventToAppend, PositionedEvent } from '../../events/envelope.ts';
+import { LedgerError, isLedgerError } from '../../errors.ts';
+import { checkExpectedRevision, matchRetry, type StoredById } from '../appendRules.ts';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ReadAllOptions,
+  ReadAllPage,
+  ReadStreamOptions,
+} from '../eventStore.ts';
+import { Listeners } from '../listeners.ts';
+import { validateAppend, validateStreamName, type ValidatedAppend } from '../validateAppend.ts';
+import { openSqliteDatabase, type SqliteDatabase } from './database.ts';
+
+/**
+ * The embedded default store: one SQLite file, WAL, synchronous=FULL, ONE writer connection.
+ *
+ * Group commit: better-sqlite3 is synchronous, so an append only queues itself; the queue is flushed on
+ * the next turn of the event loop (setImmediate), by then every append that arrived in the meantime
+ * (including while the previous COMMIT was fsyncing and blocking the loop) is waiting. One flush is one
+ * transaction: each append runs inside its own SAVEPOINT, so a conflict or an id clash rolls back that
+ * append alone; then one COMMIT (one WAL fsync) makes the whole batch durable, and only then is each
+ * append's promise settled. Global positions are the table's INTEGER PRIMARY KEY, allocated 0, 1, 2, …
+ * by the single writer inside the transaction, so they are dense and in commit order.
+ */
+
+export interface SqliteEventStore extends EventStore {
+  readonly kind: 'sqlite';
+  /** The file this store lives in. */
+  readonly file: string;
+  /**
+   * The store's one connection. Other modules (projections, the Merkle log) may create their own tables
+   * in it and write in their own transactions (`db.transaction(fn)()`, synchronous: it can never
+   * interleave with the store's batch). Never hold a transaction open across an `await`, and never
+   * write to the `events` table.
+   */
+  readonly db: SqliteDatabase;
+}
+
+export interface SqliteEventStoreOptions {
+  /** Path of the database file (created with its directory if missing), or ':memory:' for tests. */
+  file: string;
+  /** Most appends per group commit (default 1000); more wait for the next one. */
+  maxBatch?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY,        -- global position: 0-based, dense, commit order
+  stream   TEXT    NOT NULL,
+  revision INTEGER NOT NULL,           -- 0-based within the stream
+  id       TEXT    NOT NULL UNIQUE,    -- event id (UUIDv7)
+  body     TEXT    NOT NULL,           -- RFC 8785 canonical JSON of {id, type, schemaVersion, data, meta}
+  UNIQUE (stream, revision)
+) STRICT;
+`;
+
+const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+type Row = [position: number, stream: string, revision: number, body: string];
+
+const toEvent = (row: Row): PositionedEvent => {
+  const e = JSON.parse(row[3]) as EventToAppend;
+  return {
+    id: e.id,
+    stream: row[1],
+    revision: row[2],
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    data: e.data,
+    meta: e.meta,
+    position: row[0],
+  };
+};
+
+interface Pending {
+  append: ValidatedAppend;
+  bytes: number;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+const unavailable = (message: string, cause?: unknown) =>
+  new LedgerError('LL_STORE_UNAVAILABLE', message, {}, { cause });
+
+export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
+  const maxBatch = options.maxBatch ?? 1000;
+  const db = openSqliteDatabase(options.file);
+  db.exec(SCHEMA);
+
+  const stmt = {
+    head: db.prepare('SELECT coalesce(max(position) + 1, 0) FROM events').pluck(),
+    revision: db.prepare('SELECT max(revision) FROM events WHERE stream = ?').pluck(),
+    byId: db.prepare('SELECT stream, revision, position, body FROM events WHERE id = ?'),
+    insert: db.prepare('INSERT INTO events (position, stream, revision, id, body) VALUES (?, ?, ?, ?, ?)'),
+    readStream: db
+      .prepare(
+        'SELECT position, stream, revision, body FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
+      )
+      .raw(),
+    readAll: db
+      .prepare(
+        'SELECT position, stream, revision, body FROM events WHERE position >= ? ORDER BY position LIMIT ?',
+      )
+      .raw(),
+    savepoint: db.prepare('SAVEPOINT append'),
+    release: db.prepare('RELEASE append'),
+    rollbackTo: db.prepare('ROLLBACK TO append'),
+  };
+
+  const listeners = new Listeners();
+  let queue: Pending[] = [];
+  let scheduled = false;
+  let closed = false;
+
+  /** One append inside the batch transaction; returns its result and how many events it added. */
+  const applyOne = (a: ValidatedAppend, head: number): [AppendResult, number] => {
+    const found = a.events.map((e) => stmt.byId.get(e.id) as StoredById | undefined);
+    const retry = matchRetry(
+      a.stream,
+      a.expectedRevision,
+      a.events.map((e) => e.id),
+      a.bodies,
+      found,
+    );
+    if (retry) return [retry, 0];
+    const current = stmt.revision.get(a.stream) as number | null;
+    checkExpectedRevision(a.stream, a.expectedRevision, current ?? undefined);
+    const first = current === null ? 0 : current + 1;
+    const positions: number[] = [];
+    for (let i = 0; i < a.events.length; i++) {
+      stmt.insert.run(head + i, a.stream, first + i, a.events[i]!.id, a.bodies[i]!);
+      positions.push(head + i);
+    }
+    return [{ nextExpectedRevision: first + a.events.length - 1, positions }, a.events.length];
+  };
+
+  const flush = (): void => {
+    scheduled = false;
+    let take = 0;
+    let bytes = 0;
+    while (
+      take < queue.length &&
+      take < maxBatch &&
+      (take === 0 || bytes + queue[take]!.bytes <= MAX_BATCH_BYTES)
+    ) {
+      bytes += queue[take]!.bytes;
+      take++;
+    }
+    const batch = queue.slice(0, take);
+    queue = queue.slice(take);
+    if (queue.length > 0) schedule();
+    if (batch.length === 0) return;
+
+    const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
+    let written = 0;
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      let head = stmt.head.get() as number;
+      for (const p of batch) {
+        stmt.savepoint.run();
+        try {
+          const [result, added] = applyOne(p.append, head);
+          stmt.release.run();
+          head += added;
+          written += added;
+          outcomes.push({ ok: true, result });
+        } catch (error) {
+          if (!db.inTransaction) throw error; // SQLite aborted the whole transaction (I/O error, disk full)
+          stmt.rollbackTo.run();
+          stmt.release.run();
+          outcomes.push({
+            ok: false,
+            error: isLedgerError(error) ? error : unavailable('append failed', error),
+          });
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      const e = unavailable(`the SQLite store could not commit: ${(error as Error).message}`, error);
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) p.resolve(o.result);
+      else p.reject(o.error);
+    });
+    if (written > 0) listeners.notify();
+  };
+
+  function schedule(): void {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+  }
+
+  const store: SqliteEventStore = {
+    kind: 'sqlite',
+    file: options.file,
+    db,
+
+    appendToStream(stream: string, events: EventToAppend[], opts?: AppendOptions): Promise<AppendResult> {
+      let append: ValidatedAppend;
+      try {
+        append = validateAppend(stream, events, opts);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (closed) return Promise.reject(unavailable('the SQLite store is closed'));
+      return new Promise<AppendResult>((resolve, reject) => {
+        const bytes = append.bodies.reduce((n, b) => n + b.length, 0);
+        queue.push({ append, bytes, resolve, reject });
+        schedule();
+      });
+    },
+
+    async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<PositionedEvent[]> {
+      const name = validateStreamName(stream);
+      const rows = stmt.readStream.all(name, opts.from ?? 0, opts.max ?? -1) as Row[];
+      return rows.map(toEvent);
+    },
+
+    async streamRevision(stream: string): Promise<number | undefined> {
+      const r = stmt.revision.get(validateStreamName(stream)) as number | null;
+      return r ?? undefined;
+    },
+
+    async readAll(opts: ReadAllOptions = {}): Promise<ReadAllPage> {
+      const from = opts.fromPosition ?? 0;
+      const rows = stmt.readAll.all(from, opts.max ?? 1000) as Row[];
+      const events = rows.map(toEvent);
+      return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
+    },
+
+    async headPosition(): Promise<number> {
+      return stmt.head.get() as number;
+    },
+
+    onAppended: (listener) => listeners.add(listener),
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      while (queue.length > 0) flush(); // settle what was accepted before close
+      db.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSqliteEventStore } from '../../src/store/sqlite/index.ts';
+import { eventStoreContract, makeEvent, streamName } from './contract.ts';
+
+eventStoreContract(
+  'SQLite',
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loan-ledger-sqlite-'));
+    const file = join(dir, 'ledger.db');
+    return {
+      open: async () => openSqliteEventStore({ file }),
+      dispose: async () => rmSync(dir, { recursive: true, force: true }),
+      childEnv: { STORE_KIND: 'sqlite', STORE_FILE: file },
+    };
+  },
+  { dense: true },
+);
+
+describe('SQLite adapter specifics', () => {
+  const withStore = async (fn: (store: ReturnType<typeof openSqliteEventStore>) => Promise<void>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'loan-ledger-sqlite-'));
+    const store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
+    try {
+      await fn(store);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('group-commits concurrent appends: many appends per transaction, each settled after COMMIT', async () => {
+    await withStore(async (store) => {
+      let commits = 0;
+      store.onAppended(() => commits++);
+      await Promise.all(Array.from({ length: 64 }, () => store.appendToStream(streamName(), [makeEvent()])));
+      expect(commits).toBeLessThan(8);
+      expect(store.db.inTransaction).toBe(false);
+      expect(await store.headPosition()).toBe(64);
+    });
+  });
+
+  it('uses WAL and synchronous=FULL, and shares its connection for other tables', async () => {
+    await withStore(async (store) => {
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+      store.db.exec('CREATE TABLE IF NOT EXISTS projection_x (k TEXT PRIMARY KEY, v INTEGER) STRICT');
+      store.db.transaction(() => store.db.prepare('INSERT INTO projection_x VALUES (?, ?)').run('a', 1))();
+      await store.appendToStream(streamName(), [makeEvent()]);
+      expect(store.db.prepare('SELECT v FROM projection_x').pluck().get()).toBe(1);
+    });
+  });
+
+  it('rejects appends after close with LL_STORE_UNAVAILABLE but settles those accepted before', async () => {
+    await withStore(async (store) => {
+      const accepted = store.appendToStream(streamName(), [makeEvent()]);
+      await store.close();
+      await expect(accepted).resolves.toMatchObject({ positions: [0] });
+      await expect(store.appendToStream(streamName(), [makeEvent()])).rejects.toMatchObject({
+        code: 'LL_STORE_UNAVAILABLE',
+      });
+    });
+  });
+});
