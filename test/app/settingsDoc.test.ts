@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { OPERATIONS_DOC, withSettingsTable } from '../../scripts/gen-settings-doc.ts';
+import { loadConfig } from '../../src/app/config.ts';
+
+describe('settings', () => {
+  it('docs/operations.md shows the settings table the code parses (npm run docs:settings)', () => {
+    const doc = readFileSync(OPERATIONS_DOC, 'utf8');
+    expect(doc).toBe(withSettingsTable(doc));
+  });
+
+  it('defaults to the embedded store on port 8080 under ./data', () => {
+    const c = loadConfig({});
+    expect(c.PORT).toBe(8080);
+    expect(c.DATA_DIR).toBe('./data');
+    expect(c.DATABASE_URL).toBeUndefined();
+  });
+
+  it('refuses a bad setting, naming it', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ ANCHOR_RPC_URL: 'http://127.0.0.1:8545' })).toThrow(/ANCHOR_PRIVATE_KEY/);
+  });
+});
