@@ -35,6 +35,7 @@ export const errorCodes = {
   LL_LOG_INTEGRITY: { status: 500, title: 'The stored Merkle log does not match the event store' },
   LL_PROOF_INVALID: { status: 422, title: 'A proof does not verify' },
   LL_CHECKPOINT_INCONSISTENT: { status: 409, title: 'The checkpoint is not consistent with the last one' },
+  LL_EVIDENCE_NOT_ANCHORED: { status: 409, title: 'The events are not covered by an anchored checkpoint yet' },
   // Infrastructure
   LL_STORE_UNAVAILABLE: { status: 503, title: 'The event store cannot take writes right now' },
   LL_CHAIN_UNAVAILABLE: { status: 503, title: 'The chain node cannot be reached' },
