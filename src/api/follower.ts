@@ -1,0 +1,66 @@
+import type { RecordedEvent } from '../events/envelope.ts';
+import type { EventStore } from '../store/eventStore.ts';
+
+/**
+ * Follows the store's total order and feeds the API's in-memory indexes (keys, parties, idempotency).
+ * Catch-up is serialized: one readAll loop at a time, woken by the store's onAppended and by `poke()`
+ * (e.g. on an unknown API key: another process — the CLI — may have issued it).
+ */
+export interface EventSink {
+  apply(event: RecordedEvent): void;
+}
+
+export class Follower {
+  private position = 0;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private unsubscribe: (() => void) | undefined;
+  lastError: unknown;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly sinks: EventSink[],
+  ) {}
+
+  /** Reads everything up to the head, then follows new commits. */
+  async start(): Promise<void> {
+    await this.catchUp();
+    this.unsubscribe = this.store.onAppended(() => void this.catchUp().catch(() => undefined));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Next position to read: the count of events applied on dense stores. */
+  get applied(): number {
+    return this.position;
+  }
+
+  catchUp(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          for (;;) {
+            const page = await this.store.readAll({ fromPosition: this.position, max: 1000 });
+            for (const e of page.events) for (const s of this.sinks) s.apply(e);
+            if (page.events.length === 0 || page.nextPosition === this.position) break;
+            this.position = page.nextPosition;
+          }
+        } while (this.again);
+        this.lastError = undefined;
+      } catch (e) {
+        this.lastError = e;
+        throw e;
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+}
