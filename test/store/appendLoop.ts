@@ -12,6 +12,10 @@ const open = async (): Promise<EventStore> => {
     const { openSqliteEventStore } = await import('../../src/store/sqlite/index.ts');
     return openSqliteEventStore({ file: process.env.STORE_FILE! });
   }
+  if (process.env.STORE_KIND === 'postgres') {
+    const { openPostgresEventStore } = await import('../../src/store/postgres/index.ts');
+    return openPostgresEventStore({ connectionString: process.env.STORE_URL! });
+  }
   throw new Error(`unknown STORE_KIND ${process.env.STORE_KIND}`);
 };
 

@@ -472,9 +472,9 @@ export function eventStoreContract(
     });
 
     describe('bad input writes nothing', () => {
-      const rejects = async (p: Promise<unknown>, code: string, s: string) => {
+      const rejects = async (append: () => Promise<unknown>, code: string, s: string) => {
         const head = await store.headPosition();
-        const e = await expectLedgerError(p, code);
+        const e = await expectLedgerError(append(), code);
         expect(e.message.length).toBeGreaterThan(10);
         expect(await store.headPosition()).toBe(head);
         if (StreamName.safeParse(s).success) expect(await store.streamRevision(s)).toBeUndefined();
@@ -495,20 +495,20 @@ export function eventStoreContract(
         ];
         for (const b of bad) {
           await rejects(
-            store.appendToStream(s, [makeEvent(), b as EventToAppend]),
+            () => store.appendToStream(s, [makeEvent(), b as EventToAppend]),
             'LL_VALIDATION_FAILED',
             s,
           );
         }
-        await rejects(store.appendToStream(s, []), 'LL_VALIDATION_FAILED', s);
-        await rejects(store.appendToStream(s, [good, good]), 'LL_VALIDATION_FAILED', s);
+        await rejects(() => store.appendToStream(s, []), 'LL_VALIDATION_FAILED', s);
+        await rejects(() => store.appendToStream(s, [good, good]), 'LL_VALIDATION_FAILED', s);
       });
 
       it('an unknown expected-revision value: LL_INVALID_EXPECTED_REVISION', async () => {
         const s = streamName();
         for (const v of ['latest', -1, 1.5, '3', null, Number.MAX_SAFE_INTEGER + 1]) {
           await rejects(
-            store.appendToStream(s, [makeEvent()], { expectedRevision: v as ExpectedRevision }),
+            () => store.appendToStream(s, [makeEvent()], { expectedRevision: v as ExpectedRevision }),
             'LL_INVALID_EXPECTED_REVISION',
             s,
           );
@@ -517,7 +517,7 @@ export function eventStoreContract(
 
       it('an empty, too long or malformed stream name: LL_INVALID_STREAM_NAME', async () => {
         for (const s of ['', 'loan-' + 'x'.repeat(300), 'no dash', 'Loan-1', 'loan-with space', '$all']) {
-          await rejects(store.appendToStream(s, [makeEvent()]), 'LL_INVALID_STREAM_NAME', s);
+          await rejects(() => store.appendToStream(s, [makeEvent()]), 'LL_INVALID_STREAM_NAME', s);
         }
       });
     });

@@ -1,0 +1,6 @@
+export {
+  openPostgresEventStore,
+  APPEND_LOCK_KEY,
+  toStoreError,
+  type PostgresEventStoreOptions,
+} from './postgresEventStore.ts';

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { openPostgresEventStore } from '../../src/store/postgres/index.ts';
+import { createDatabase, freePort } from '../support/postgresServer.ts';
+import { eventStoreContract, expectLedgerError, makeEvent, readAllFrom, streamName } from './contract.ts';
+
+const freshDatabase = () =>
+  createDatabase(inject('postgresUrl'), `store_${randomUUID().replaceAll('-', '')}`);
+
+const dropDatabase = async (url: string) => {
+  const name = new URL(url).pathname.slice(1);
+  const client = new pg.Client({ connectionString: inject('postgresUrl') });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+};
+
+eventStoreContract(
+  'PostgreSQL',
+  async () => {
+    const url = await freshDatabase();
+    return {
+      open: () => openPostgresEventStore({ connectionString: url }),
+      dispose: () => dropDatabase(url),
+      childEnv: { STORE_KIND: 'postgres', STORE_URL: url },
+    };
+  },
+  { dense: true },
+);
+
+describe('PostgreSQL adapter specifics', () => {
+  it('two processes (two store instances) appending concurrently keep positions dense and commit-ordered', async () => {
+    const url = await freshDatabase();
+    const a = await openPostgresEventStore({ connectionString: url });
+    const b = await openPostgresEventStore({ connectionString: url });
+    try {
+      const ids = new Set<string>();
+      const writer = async (store: typeof a) => {
+        const s = streamName();
+        for (let i = 0; i < 20; i++) {
+          const e = makeEvent({ i });
+          ids.add(e.id);
+          await store.appendToStream(s, [e], { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
+        }
+      };
+      await Promise.all([
+        ...Array.from({ length: 8 }, () => writer(a)),
+        ...Array.from({ length: 8 }, () => writer(b)),
+      ]);
+      const all = await readAllFrom(a, 0);
+      expect(all.map((e) => e.position)).toEqual(all.map((_, i) => i));
+      expect(new Set(all.map((e) => e.id))).toEqual(ids);
+    } finally {
+      await a.close();
+      await b.close();
+      await dropDatabase(url);
+    }
+  });
+
+  it('wakes listeners of another store instance through LISTEN/NOTIFY', async () => {
+    const url = await freshDatabase();
+    const a = await openPostgresEventStore({ connectionString: url });
+    const b = await openPostgresEventStore({ connectionString: url });
+    try {
+      let woken = 0;
+      b.onAppended(() => woken++);
+      await new Promise((r) => setTimeout(r, 200)); // LISTEN is set up in the background
+      await a.appendToStream(streamName(), [makeEvent()]);
+      await expect.poll(() => woken, { timeout: 5000 }).toBeGreaterThan(0);
+    } finally {
+      await a.close();
+      await b.close();
+      await dropDatabase(url);
+    }
+  });
+
+  it('maps an unreachable server to LL_STORE_UNAVAILABLE', async () => {
+    const port = await freePort();
+    await expectLedgerError(
+      openPostgresEventStore({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` }),
+      'LL_STORE_UNAVAILABLE',
+    );
+  });
+});
