@@ -1,0 +1,82 @@
+import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { DestinationStream } from 'pino';
+import { buildApp, type LoanLedgerApp } from '../api/app.ts';
+import { openEventStore } from '../store/openEventStore.ts';
+import type { EventStore } from '../store/eventStore.ts';
+import { openSqliteDatabase } from '../store/sqlite/index.ts';
+import { SqlitePiiVault } from '../vault/sqliteVault.ts';
+import { apiAggregates } from './aggregates.ts';
+import type { Config } from './config.ts';
+import { ensureDemoOrganizations, type DemoKeys } from './demoOrganizations.ts';
+
+/**
+ * The composition root: opens the configured store and the services around it, builds the HTTP API,
+ * and closes everything in the reverse order. Nothing else in the code base wires adapters together.
+ */
+export interface Ledger {
+  app: LoanLedgerApp;
+  store: EventStore;
+  dataDir: string;
+  /** Keys created on this start (first start with DEMO=on), else undefined. */
+  demoKeys: DemoKeys | undefined;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A stable server secret (idempotency digests): a retry after a restart must still be recognized. */
+function serverSecret(dataDir: string): Buffer {
+  const file = join(dataDir, 'server-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+export async function startLedger(
+  config: Config,
+  options: { logDestination?: DestinationStream; listen?: boolean } = {},
+): Promise<Ledger> {
+  const dataDir = resolve(config.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close();
+  };
+  try {
+    const store = await openEventStore({
+      dataDir,
+      databaseUrl: config.DATABASE_URL,
+      esdbUrl: config.ESDB_URL,
+    });
+    closers.push(() => store.close());
+
+    // The vault has its own file so erasure can be checked on (and limited to) it; secure_delete
+    // overwrites freed pages so a shredded key does not linger in the file.
+    const vaultDb = openSqliteDatabase(join(dataDir, 'vault.db'));
+    vaultDb.pragma('secure_delete = ON');
+    closers.push(() => void vaultDb.close());
+    const vault = new SqlitePiiVault(vaultDb);
+
+    const demoKeys = config.DEMO === 'on' ? await ensureDemoOrganizations(store, dataDir) : undefined;
+
+    const app = await buildApp({
+      store,
+      aggregates: apiAggregates(vault),
+      secret: serverSecret(dataDir),
+      logger: {
+        level: config.LOG_LEVEL,
+        ...(options.logDestination ? { destination: options.logDestination } : {}),
+      },
+    });
+    closers.push(() => app.close());
+
+    let url = '';
+    if (options.listen ?? true) {
+      url = await app.listen({ port: config.PORT, host: config.HOST });
+    }
+    return { app, store, dataDir, demoKeys, url, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

@@ -1,0 +1,6 @@
+import type { CliCommand } from './command.ts';
+import { serveCommand } from './serve.ts';
+
+export const commands: Record<string, CliCommand> = {
+  serve: serveCommand,
+};
