@@ -1,0 +1,1 @@
+export { openEsdbEventStore, type EsdbEventStoreOptions } from './esdbEventStore.ts';

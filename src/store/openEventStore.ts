@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { EventStore } from './eventStore.ts';
+import { openEsdbEventStore } from './esdb/index.ts';
+import { openPostgresEventStore } from './postgres/index.ts';
+import { openSqliteEventStore } from './sqlite/index.ts';
+
+export interface EventStoreConfig {
+  /** PostgreSQL connection string (postgres://…): use the PostgreSQL adapter. */
+  databaseUrl?: string;
+  /** EventStoreDB/KurrentDB connection string (esdb://… or kurrentdb://…): use the ESDB adapter. */
+  esdbUrl?: string;
+  /** Where the embedded SQLite store keeps `ledger.db` when neither URL is given. */
+  dataDir: string;
+}
+
+/** The store the configuration asks for: ESDB if esdbUrl, else PostgreSQL if databaseUrl, else SQLite in dataDir. */
+export async function openEventStore(config: EventStoreConfig): Promise<EventStore> {
+  if (config.esdbUrl && config.databaseUrl) {
+    throw new Error('configure one event store: esdbUrl or databaseUrl, not both');
+  }
+  if (config.esdbUrl) return openEsdbEventStore({ connectionString: config.esdbUrl });
+  if (config.databaseUrl) return openPostgresEventStore({ connectionString: config.databaseUrl });
+  return openSqliteEventStore({ file: sqliteFile(config.dataDir) });
+}
+
+export const sqliteFile = (dataDir: string): string => join(dataDir, 'ledger.db');
