@@ -4,9 +4,10 @@ import { leafHash, verifyConsistency, verifyInclusion, type Hash } from '../../l
 import { EvidenceBundle, type Subject } from './format.ts';
 import {
   decodeB64,
-  noteSignedBy,
+  isWitnessKey,
   parseCheckpointNote,
   parseVerifierKey,
+  signatureValid,
   type ParsedCheckpoint,
   type VerifierKey,
 } from './note.ts';
@@ -143,7 +144,7 @@ function resolveKeys(bundle: EvidenceBundle, options: VerifyOptions, r: Report):
     return undefined;
   }
   const bundleKeys = own.map((k) => k.key!);
-  if (bundleKeys[0]!.type !== 0x01) {
+  if (isWitnessKey(bundleKeys[0]!)) {
     r.add('keys', 'fail', "the first verifier key must be the log's Ed25519 signing key (type 0x01)");
     return undefined;
   }
@@ -162,7 +163,7 @@ function resolveKeys(bundle: EvidenceBundle, options: VerifyOptions, r: Report):
     return undefined;
   }
   const log = pinned[0]!.key!;
-  if (log.type !== 0x01) {
+  if (isWitnessKey(log)) {
     r.add('keys', 'fail', '--key: the first pinned key must be a log signing key (type 0x01)');
     return undefined;
   }
@@ -171,7 +172,7 @@ function resolveKeys(bundle: EvidenceBundle, options: VerifyOptions, r: Report):
     ...pinned.map((p) => p.key!),
     ...bundleKeys.filter((b) => !pinned.some((p) => p.key!.name === b.name)),
   ];
-  const same = bundleKeys[0]!.text === log.text;
+  const same = bundleKeys[0]!.vkey === log.vkey;
   r.add(
     'keys',
     'pass',
@@ -205,7 +206,7 @@ function checkSignatures(id: string, note: ParsedCheckpoint, keys: KeySet, r: Re
       );
       return;
     }
-    if (!noteSignedBy(note, key)) {
+    if (!signatureValid(note, s, key)) {
       r.add(
         id,
         'fail',
@@ -213,7 +214,7 @@ function checkSignatures(id: string, note: ParsedCheckpoint, keys: KeySet, r: Re
       );
       return;
     }
-    signers.push(key.type === 0x04 ? `witness "${s.name}"` : `"${s.name}"`);
+    signers.push(isWitnessKey(key) ? `witness "${s.name}"` : `"${s.name}"`);
   }
   if (!seen.has(`${keys.log.name}/${hex(keys.log.keyId)}`)) {
     r.add(id, 'fail', `not signed by the log key "${keys.log.name}" (id ${hex(keys.log.keyId)})`);

@@ -1,4 +1,3 @@
-import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { canonicalBytes } from '../../../src/events/canonicalJson.ts';
 import {
   toHashedForm,
@@ -8,56 +7,54 @@ import {
 } from '../../../src/events/envelope.ts';
 import { newEventId } from '../../../src/events/ids.ts';
 import type { AnchorRecordView, BundleSources } from '../../../src/evidence/bundle/build.ts';
-import { keyIdOf } from '../../../src/evidence/bundle/note.ts';
+import { checkpointText } from '../../../src/ledger/checkpoint.ts';
 import { MemoryTree, sha256 } from '../../../src/ledger/merkle.ts';
+import {
+  addSignature,
+  cosignatureV1Signer,
+  ed25519NoteSigner,
+  formatNote,
+  randomSecretKey,
+  type Note,
+  type NoteSigner,
+} from '../../../src/ledger/signedNote.ts';
 import type { EventStore } from '../../../src/store/eventStore.ts';
 import { openSqliteEventStore } from '../../../src/store/sqlite/index.ts';
 
 /**
  * A small real ledger for evidence tests: a SQLite event store (in memory), the Merkle tree of its total
- * order, an Ed25519 log key signing C2SP checkpoints, and anchor records (fabricated for offline tests,
- * real anvil transactions in the chain tests).
+ * order, the ledger's C2SP checkpoint signer (Ed25519) and optional witnesses, and anchor records
+ * (fabricated for offline tests, real anvil transactions in the chain tests).
  */
 
-export const ORIGIN = 'loan-ledger.test/log';
+export const ORIGIN = 'loan-ledger.test/loan-ledger/leaf/v1';
 
 export interface TestLog {
   name: string;
   vkey: string;
+  signer: NoteSigner;
+  /** One signature line over `body`. */
   sign(body: string): string;
 }
 
-/** A C2SP Ed25519 signer; `cosigner` makes a tlog-cosignature/v1 witness (key type 0x04). */
+/** A log signer (Ed25519, 0x01) or, with `cosigner`, a witness (cosignature/v1, 0x04). */
 export function makeSigner(name: string, cosigner = false): TestLog {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(12);
-  const type = cosigner ? 0x04 : 0x01;
-  const keyId = keyIdOf(name, type, raw);
-  const vkey = `${name}+${Buffer.from(keyId).toString('hex')}+${Buffer.concat([Buffer.of(type), raw]).toString('base64')}`;
+  const signer = cosigner
+    ? cosignatureV1Signer(name, randomSecretKey(), () => 1_767_225_600_000)
+    : ed25519NoteSigner(name, randomSecretKey());
   return {
     name,
-    vkey,
-    sign: (body) => sigLine(name, keyId, privateKey, body, cosigner),
+    vkey: signer.verifierKey,
+    signer,
+    sign: (body) => formatNote(addSignature({ text: body, signatures: [] }, signer)).slice(body.length + 1),
   };
 }
 
-function sigLine(name: string, keyId: Uint8Array, key: KeyObject, body: string, cosigner: boolean): string {
-  if (!cosigner) {
-    const sig = cryptoSign(null, Buffer.from(body), key);
-    return `\u2014 ${name} ${Buffer.concat([keyId, sig]).toString('base64')}\n`;
-  }
-  const time = 1_767_225_600n;
-  const ts = Buffer.alloc(8);
-  ts.writeBigUInt64BE(time);
-  const sig = cryptoSign(null, Buffer.from(`cosignature/v1\ntime ${time}\n${body}`), key);
-  return `\u2014 ${name} ${Buffer.concat([keyId, ts, sig]).toString('base64')}\n`;
-}
-
 export const checkpointBody = (origin: string, size: number, root: Uint8Array): string =>
-  `${origin}\n${size}\n${Buffer.from(root).toString('base64')}\n`;
+  checkpointText({ origin, size, root, extensions: [] });
 
 export const signNote = (body: string, signers: TestLog[]): string =>
-  `${body}\n${signers.map((s) => s.sign(body)).join('')}`;
+  formatNote(signers.reduce<Note>((n, s) => addSignature(n, s.signer), { text: body, signatures: [] }));
 
 /** The bytes32 log id the tests anchor under. */
 export const logIdOf = (origin: string): string =>
