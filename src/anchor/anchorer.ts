@@ -1,0 +1,455 @@
+import type { AnchorRecord, AnchorRepository, AnchorState } from './anchorRepository.ts';
+import { AnchorRefused, type AnchoredEvent, type ChainClient, type ChainReceipt } from './chainClient.ts';
+import { AnchorerConfigSchema, type AnchorerConfig, type AnchorerConfigInput } from './config.ts';
+
+/**
+ * The anchorer: puts the latest signed checkpoint of the Merkle log on chain, one transaction per
+ * anchor whatever the number of events, and follows each anchor to finality.
+ *
+ * It runs in the background and never blocks an append: the log only exposes its latest checkpoint,
+ * the anchorer reads it when it wakes. When the node is down every pass fails, the loop backs off
+ * exponentially (with jitter) and the records stay as they were; nothing is lost because the records
+ * are durable and the next pass starts from them.
+ */
+
+/** What the anchorer needs of the Merkle log (src/ledger provides it; the composition root adapts). */
+export interface Checkpoint {
+  treeSize: number;
+  rootHash: Uint8Array;
+}
+export interface CheckpointSource {
+  latest(): Checkpoint | undefined | Promise<Checkpoint | undefined>;
+}
+
+/** The part of ChainClient the anchorer uses. */
+export type AnchorChain = Pick<
+  ChainClient,
+  | 'contract'
+  | 'chainId'
+  | 'blockNumber'
+  | 'block'
+  | 'finalizedBlockNumber'
+  | 'receipt'
+  | 'knowsTransaction'
+  | 'latestAnchor'
+  | 'anchoredEvents'
+  | 'anchoredInReceipt'
+  | 'prepareAnchor'
+  | 'broadcast'
+>;
+
+export interface AnchorerStatus {
+  running: boolean;
+  logId: string;
+  chainId: number | null;
+  contract: string;
+  /** The last pass reached the chain node. */
+  chainReachable: boolean;
+  consecutiveFailures: number;
+  lastError: string | null;
+  checkpointSize: number;
+  /** Largest tree size included (or final) on chain. */
+  anchoredSize: number;
+  finalSize: number;
+  /** Events in the latest checkpoint not yet covered by an included anchor. */
+  lagEvents: number;
+  /** Seconds since the oldest of those events was first seen by the anchorer; 0 when nothing lags. */
+  lagSeconds: number;
+  pendingCount: number;
+  includedCount: number;
+}
+
+export interface AnchorerDeps {
+  source: CheckpointSource;
+  chain: AnchorChain;
+  repo: AnchorRepository;
+  config: AnchorerConfigInput;
+  now?: () => number;
+  /** Called with every failed pass (the loop itself keeps going). */
+  onError?: (error: unknown) => void;
+}
+
+type WaitFor = 'created' | 'included' | 'final';
+
+const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString('hex')}`;
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 500);
+
+export class Anchorer {
+  readonly config: AnchorerConfig;
+  readonly #source: CheckpointSource;
+  readonly #chain: AnchorChain;
+  readonly #repo: AnchorRepository;
+  readonly #now: () => number;
+  readonly #onError: (e: unknown) => void;
+
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #pass: Promise<void> = Promise.resolve();
+  #failures = 0;
+  #lastError: string | null = null;
+  #reachable = false;
+  #chainId: number | null = null;
+  #lastCreatedAt: number | undefined;
+  #unanchoredSince: number | undefined;
+  #checkpointSize = 0;
+  #records: AnchorRecord[] = [];
+
+  constructor(deps: AnchorerDeps) {
+    this.config = AnchorerConfigSchema.parse(deps.config);
+    this.#source = deps.source;
+    this.#chain = deps.chain;
+    this.#repo = deps.repo;
+    this.#now = deps.now ?? Date.now;
+    this.#onError = deps.onError ?? (() => {});
+  }
+
+  /** Starts the background loop. Returns at once. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+    await this.#pass.catch(() => {});
+  }
+
+  /** A hint that the log grew: look now instead of at the next poll. Never waits. */
+  notify(): void {
+    this.#wake?.();
+  }
+
+  /**
+   * `loan-ledger anchor now`: anchors the latest checkpoint regardless of the batching rule (unless it
+   * is already anchored or an anchor is in flight) and waits until the record reaches `waitFor`.
+   * Returns the record covering the latest checkpoint, if any.
+   */
+  async anchorNow(opts: { waitFor?: WaitFor; timeoutMs?: number } = {}): Promise<AnchorRecord | undefined> {
+    const waitFor = opts.waitFor ?? 'included';
+    const deadline = this.#now() + (opts.timeoutMs ?? 60_000);
+    await this.#serialized(() => this.#passOnce(true));
+    const cp = await this.#source.latest();
+    if (!cp) return undefined;
+    const order: AnchorState[] = ['pending', 'included', 'final'];
+    for (;;) {
+      const rec = this.#records.find((r) => r.treeSize >= cp.treeSize && r.status !== 'failed');
+      if (rec && (waitFor === 'created' || rec.status === 'superseded')) return rec;
+      if (rec && order.indexOf(rec.status) >= order.indexOf(waitFor === 'final' ? 'final' : 'included'))
+        return rec;
+      if (this.#now() > deadline) return rec;
+      await new Promise((r) => setTimeout(r, Math.min(this.config.pollIntervalMs, 200)));
+      await this.#serialized(() => this.#passOnce(false)).catch(() => {});
+    }
+  }
+
+  /** One pass (what the loop does on each wake-up); exposed for tests and the CLI. */
+  tick(): Promise<void> {
+    return this.#serialized(() => this.#passOnce(false));
+  }
+
+  async records(): Promise<AnchorRecord[]> {
+    return this.#repo.list({ logId: this.config.logId });
+  }
+
+  async status(): Promise<AnchorerStatus> {
+    const recs = this.#records;
+    const of = (s: AnchorState[]) => recs.filter((r) => s.includes(r.status));
+    const anchoredSize = Math.max(0, ...of(['included', 'final']).map((r) => r.treeSize));
+    const lagEvents = Math.max(0, this.#checkpointSize - anchoredSize);
+    return {
+      running: this.#running,
+      logId: this.config.logId,
+      chainId: this.#chainId,
+      contract: this.#chain.contract,
+      chainReachable: this.#reachable,
+      consecutiveFailures: this.#failures,
+      lastError: this.#lastError,
+      checkpointSize: this.#checkpointSize,
+      anchoredSize,
+      finalSize: Math.max(0, ...of(['final']).map((r) => r.treeSize)),
+      lagEvents,
+      lagSeconds:
+        lagEvents > 0 && this.#unanchoredSince !== undefined
+          ? Math.max(0, (this.#now() - this.#unanchoredSince) / 1000)
+          : 0,
+      pendingCount: of(['pending']).length,
+      includedCount: of(['included']).length,
+    };
+  }
+
+  /** Anchor status of a log index (leaf position), for the read API: the best anchor covering it. */
+  statusOfIndex(index: number): 'unanchored' | 'pending' | 'included' | 'final' {
+    const covering = this.#records.filter((r) => r.treeSize > index);
+    for (const s of ['final', 'included', 'pending'] as const)
+      if (covering.some((r) => r.status === s)) return s;
+    return 'unanchored';
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------------
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let delay = this.config.pollIntervalMs;
+      try {
+        await this.tick();
+      } catch {
+        delay = this.#backoff();
+      }
+      if (!this.#running) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.#wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  #backoff(): number {
+    const { initialMs, maxMs } = this.config.backoff;
+    const base = Math.min(maxMs, initialMs * 2 ** Math.min(this.#failures - 1, 30));
+    return Math.round(base * (0.5 + Math.random() / 2));
+  }
+
+  #serialized(fn: () => Promise<void>): Promise<void> {
+    const p = this.#pass.catch(() => {}).then(fn);
+    this.#pass = p;
+    return p;
+  }
+
+  async #passOnce(force: boolean): Promise<void> {
+    try {
+      this.#chainId ??= await this.#chain.chainId();
+      await this.#refresh();
+      for (const rec of this.#records.filter((r) => r.status === 'pending' || r.status === 'included')) {
+        await this.#advance(rec);
+      }
+      await this.#maybeCreate(force);
+      this.#failures = 0;
+      this.#reachable = true;
+      this.#lastError = null;
+    } catch (e) {
+      this.#failures++;
+      this.#lastError = message(e);
+      this.#reachable = !isUnavailable(e);
+      this.#onError(e);
+      throw e;
+    } finally {
+      await this.#refresh().catch(() => {});
+    }
+  }
+
+  async #refresh(): Promise<void> {
+    if (this.#chainId === null) return;
+    this.#records = await this.#repo.list({
+      logId: this.config.logId,
+      chainId: this.#chainId,
+      contract: this.#chain.contract,
+    });
+    this.#lastCreatedAt ??= Math.max(0, ...this.#records.map((r) => r.createdAt)) || this.#now();
+  }
+
+  async #save(rec: AnchorRecord, changes: Partial<AnchorRecord>): Promise<AnchorRecord> {
+    Object.assign(rec, changes, { updatedAt: this.#now() });
+    await this.#repo.save(rec);
+    return rec;
+  }
+
+  // ---- creating anchors --------------------------------------------------------------------------
+
+  async #maybeCreate(force: boolean): Promise<void> {
+    const cp = await this.#source.latest();
+    if (!cp) return;
+    this.#checkpointSize = cp.treeSize;
+    const live = this.#records.filter((r) => r.status !== 'failed' && r.status !== 'superseded');
+    const anchored = Math.max(0, ...live.map((r) => r.treeSize));
+    const included = Math.max(0, ...live.filter((r) => r.status !== 'pending').map((r) => r.treeSize));
+    if (cp.treeSize <= included) this.#unanchoredSince = undefined;
+    else this.#unanchoredSince ??= this.#now();
+    if (cp.treeSize <= anchored) return;
+    // One anchor in flight at a time: when the chain is slow the next one simply covers more events.
+    if (live.some((r) => r.status === 'pending')) return;
+    const now = this.#now();
+    const due =
+      force ||
+      cp.treeSize - anchored >= this.config.everyEvents ||
+      now - (this.#lastCreatedAt ?? now) >= this.config.everySeconds * 1000;
+    if (!due) return;
+    const rec: AnchorRecord = {
+      logId: this.config.logId,
+      treeSize: cp.treeSize,
+      root: hex(cp.rootHash),
+      chainId: this.#chainId as number,
+      contract: this.#chain.contract,
+      txHash: null,
+      blockNumber: null,
+      blockHash: null,
+      status: 'pending',
+      attempts: 0,
+      lastError: null,
+      sentAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.#repo.save(rec);
+    this.#lastCreatedAt = now;
+    this.#records.push(rec);
+    await this.#send(rec);
+  }
+
+  /** Signs, records the tx hash, then broadcasts: a crash in between leaves a hash we can look up. */
+  async #send(rec: AnchorRecord): Promise<void> {
+    let prepared;
+    try {
+      prepared = await this.#chain.prepareAnchor(rec.logId, rec.treeSize, rec.root);
+    } catch (e) {
+      if (e instanceof AnchorRefused) return this.#reconcileRefusal(rec, e.message);
+      await this.#save(rec, { lastError: message(e) });
+      throw e;
+    }
+    await this.#save(rec, {
+      txHash: prepared.txHash,
+      sentAt: null,
+      attempts: rec.attempts + 1,
+      status: 'pending',
+      blockNumber: null,
+      blockHash: null,
+    });
+    try {
+      await this.#chain.broadcast(prepared.rawTx);
+    } catch (e) {
+      await this.#save(rec, { lastError: message(e) });
+      throw e;
+    }
+    await this.#save(rec, { sentAt: this.#now() });
+  }
+
+  // ---- following anchors -------------------------------------------------------------------------
+
+  async #advance(rec: AnchorRecord): Promise<void> {
+    if (rec.status === 'pending') {
+      if (!rec.txHash) return this.#send(rec);
+      const receipt = await this.#canonicalReceipt(rec.txHash);
+      if (receipt) return this.#onReceipt(rec, receipt);
+      if (await this.#chain.knowsTransaction(rec.txHash)) return; // in the mempool: wait
+      const lostFor = rec.sentAt === null ? Infinity : this.#now() - rec.sentAt;
+      if (lostFor >= this.config.resendAfterMs) return this.#send(rec);
+      return;
+    }
+    // included: still there, in the same block? final yet?
+    const receipt = await this.#canonicalReceipt(rec.txHash as string);
+    if (!receipt) {
+      await this.#save(rec, {
+        status: 'pending',
+        lastError: `re-org: block ${rec.blockNumber} ${rec.blockHash} no longer holds tx ${rec.txHash}`,
+        blockNumber: null,
+        blockHash: null,
+      });
+      if (await this.#chain.knowsTransaction(rec.txHash as string)) return; // back in the mempool
+      return this.#send(rec);
+    }
+    if (receipt.blockHash !== rec.blockHash) return this.#onReceipt(rec, receipt);
+    if (await this.#isFinal(receipt.blockNumber)) await this.#save(rec, { status: 'final' });
+  }
+
+  /** The receipt, but only if its block is the canonical block at that height (nodes may lag a re-org). */
+  async #canonicalReceipt(txHash: string): Promise<ChainReceipt | null> {
+    const receipt = await this.#chain.receipt(txHash);
+    if (!receipt) return null;
+    const block = await this.#chain.block(receipt.blockNumber);
+    return block?.hash === receipt.blockHash ? receipt : null;
+  }
+
+  async #onReceipt(rec: AnchorRecord, receipt: ChainReceipt): Promise<void> {
+    if (receipt.status === 'reverted')
+      return this.#reconcileRefusal(rec, `tx ${receipt.transactionHash} reverted`);
+    const ours = this.#chain
+      .anchoredInReceipt(receipt)
+      .find((a) => a.logId === rec.logId && a.treeSize === rec.treeSize && a.root === rec.root);
+    if (!ours) {
+      return void (await this.#save(rec, {
+        status: 'failed',
+        lastError: `receipt of ${receipt.transactionHash} has no matching Anchored event`,
+      }));
+    }
+    await this.#markIncluded(rec, ours);
+  }
+
+  async #markIncluded(rec: AnchorRecord, ev: AnchoredEvent): Promise<void> {
+    await this.#save(rec, {
+      status: 'included',
+      txHash: ev.txHash,
+      blockNumber: ev.blockNumber,
+      blockHash: ev.blockHash,
+    });
+    if (await this.#isFinal(ev.blockNumber)) await this.#save(rec, { status: 'final' });
+  }
+
+  async #isFinal(blockNumber: number): Promise<boolean> {
+    const { mode, confirmations } = this.config.finality;
+    if (mode === 'auto') {
+      const finalized = await this.#chain.finalizedBlockNumber();
+      if (finalized !== undefined) return finalized >= blockNumber;
+    }
+    if (confirmations === 0) return true;
+    return (await this.#chain.blockNumber()) - blockNumber + 1 >= confirmations;
+  }
+
+  /**
+   * The contract refused (or would refuse) this size. Either our anchor is already there through
+   * another transaction (a re-sent duplicate after a re-org, or a tx that survived after all):
+   * then it is included; or a larger size is anchored: superseded; or the chain has a different
+   * root for this very size: a fork of the log, failed.
+   */
+  async #reconcileRefusal(rec: AnchorRecord, why: string): Promise<void> {
+    const onChain = await this.#chain.latestAnchor(rec.logId);
+    if (onChain.treeSize < rec.treeSize) {
+      // Not a size problem (e.g. this key is not the operator): keep it pending and let the loop back off.
+      await this.#save(rec, { lastError: why });
+      throw new Error(`anchor of size ${rec.treeSize} refused: ${why}`);
+    }
+    const head = await this.#chain.blockNumber();
+    const from = Math.max(0, head - this.config.logSearchBlocks);
+    const events = await this.#chain.anchoredEvents(rec.logId, from, head);
+    const landed = events.find((e) => e.treeSize === rec.treeSize);
+    if (landed && landed.root === rec.root) return this.#markIncluded(rec, landed);
+    if (landed || (onChain.treeSize === rec.treeSize && onChain.root !== rec.root)) {
+      await this.#save(rec, {
+        status: 'failed',
+        lastError: `fork: the chain holds root ${landed?.root ?? onChain.root} for size ${rec.treeSize}, ours is ${rec.root}`,
+      });
+      return;
+    }
+    if (onChain.treeSize === rec.treeSize) {
+      // Same (size, root) on chain but its event is older than the search window.
+      await this.#save(rec, { status: 'included', lastError: `anchored by a tx older than ${from}; ${why}` });
+      return;
+    }
+    await this.#save(rec, {
+      status: 'superseded',
+      lastError: `size ${onChain.treeSize} is already anchored; ${why}`,
+    });
+  }
+}
+
+const isUnavailable = (e: unknown) => (e as { code?: unknown } | null)?.code === 'LL_CHAIN_UNAVAILABLE';
+
+/** The public shape of GET /v1/log/anchors (root in base64, like every hash of the public log API). */
+export function toPublicAnchor(r: AnchorRecord) {
+  return {
+    treeSize: r.treeSize,
+    root: Buffer.from(r.root.slice(2), 'hex').toString('base64'),
+    chainId: r.chainId,
+    contract: r.contract,
+    txHash: r.txHash ?? '',
+    blockNumber: r.blockNumber,
+    blockHash: r.blockHash,
+    status: r.status,
+  };
+}
