@@ -152,9 +152,14 @@ export class SqliteAnchorRepository implements AnchorRepository {
   async list(filter: AnchorFilter = {}): Promise<AnchorRecord[]> {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.logId !== undefined) (where.push('log_id = ?'), args.push(filter.logId));
-    if (filter.chainId !== undefined) (where.push('chain_id = ?'), args.push(filter.chainId));
-    if (filter.contract !== undefined) (where.push('contract = ?'), args.push(filter.contract));
+    const eq = (column: string, value: unknown) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      args.push(value);
+    };
+    eq('log_id', filter.logId);
+    eq('chain_id', filter.chainId);
+    eq('contract', filter.contract);
     if (filter.statuses) {
       where.push(`status IN (${filter.statuses.map(() => '?').join(',') || "''"})`);
       args.push(...filter.statuses);
