@@ -307,6 +307,13 @@ export class CompactRange {
     return this.count;
   }
 
+  clone(): CompactRange {
+    const c = new CompactRange();
+    c.stack.push(...this.stack);
+    c.count = this.count;
+    return c;
+  }
+
   /** Appends one leaf hash; calls `emit` for each newly completed subtree (the leaf first, then parents). */
   append(leaf: Hash, emit: (level: number, index: number, hash: Hash) => void): void {
     let node = { level: 0, index: this.count, hash: leaf };
