@@ -1,0 +1,48 @@
+import type { ReadModelDb } from './readModelDb.ts';
+import type { View } from './view.ts';
+
+/**
+ * One row per view: the store position of the next event it has not applied, and the view version the
+ * rows were built by. Lives in the same database as the read models and is written in the same
+ * transaction as the rows, so the two can never disagree.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS rm_checkpoints (
+  view     TEXT PRIMARY KEY,
+  position INTEGER NOT NULL,   -- next store position to apply (everything before it is in the rows)
+  version  INTEGER NOT NULL
+) STRICT;
+`;
+
+export function ensureCheckpointTable(db: ReadModelDb): void {
+  db.exec(SCHEMA);
+}
+
+export function readCheckpoint(
+  db: ReadModelDb,
+  view: string,
+): { position: number; version: number } | undefined {
+  return db.get<{ position: number; version: number }>(
+    'SELECT position, version FROM rm_checkpoints WHERE view = ?',
+    view,
+  );
+}
+
+export function writeCheckpoint(db: ReadModelDb, view: string, position: number, version: number): void {
+  db.run(
+    `INSERT INTO rm_checkpoints (view, position, version) VALUES (?, ?, ?)
+     ON CONFLICT (view) DO UPDATE SET position = excluded.position, version = excluded.version`,
+    view,
+    position,
+    version,
+  );
+}
+
+/** Drops and recreates a view's tables and sets its checkpoint to 0, in one transaction. */
+export function resetView(db: ReadModelDb, view: View): void {
+  db.transaction(() => {
+    for (const t of view.tables) db.exec(`DROP TABLE IF EXISTS ${t}`);
+    db.exec(view.schema);
+    writeCheckpoint(db, view.name, 0, view.version);
+  });
+}

@@ -1,0 +1,47 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../src/store/sqlite/database.ts';
+
+/** A bound SQL parameter: read models hold text, integers (fen, counts) and nulls only. */
+export type SqlValue = string | number | bigint | null;
+
+/**
+ * Where read models live. Views write through this small interface (plain SQL with `?` parameters)
+ * rather than through better-sqlite3 directly, so another engine can be put behind it. It is
+ * synchronous on purpose: a batch of events is applied and the checkpoint advanced inside ONE
+ * transaction that must never be interleaved with another writer on the same connection (the SQLite
+ * store's group commit shares it), and a synchronous transaction cannot be.
+ */
+export interface ReadModelDb {
+  readonly kind: 'sqlite';
+  /** DDL or other statements without parameters. */
+  exec(sql: string): void;
+  run(sql: string, ...params: SqlValue[]): number; // rows changed
+  get<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): T | undefined;
+  all<T = Record<string, SqlValue>>(sql: string, ...params: SqlValue[]): T[];
+  /** Runs fn in one transaction: all its writes commit together or none does. */
+  transaction<T>(fn: () => T): T;
+}
+
+/**
+ * The SQLite read-model database. Pass the embedded store's own connection (`store.db`) so read models
+ * and their checkpoints live in the same file as the events; or any other better-sqlite3 connection.
+ */
+export function sqliteReadModelDb(db: SqliteDatabase): ReadModelDb {
+  const cache = new Map<string, Statement<unknown[]>>();
+  const prep = (sql: string) => {
+    let s = cache.get(sql);
+    if (!s) {
+      s = db.prepare<unknown[]>(sql);
+      cache.set(sql, s);
+    }
+    return s;
+  };
+  return {
+    kind: 'sqlite',
+    exec: (sql) => void db.exec(sql),
+    run: (sql, ...params) => prep(sql).run(...params).changes,
+    get: <T>(sql: string, ...params: SqlValue[]) => prep(sql).get(...params) as T | undefined,
+    all: <T>(sql: string, ...params: SqlValue[]) => prep(sql).all(...params) as T[],
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+  };
+}

@@ -1,0 +1,231 @@
+import type { PositionedEvent } from '../src/events/envelope.ts';
+import type { EventStore } from '../src/store/eventStore.ts';
+import { ensureCheckpointTable, readCheckpoint, resetView, writeCheckpoint } from './checkpoints.ts';
+import type { ReadModelDb } from './readModelDb.ts';
+import type { View } from './view.ts';
+
+/**
+ * The projection runner. It follows the store's total order (`readAll` from the lowest checkpoint,
+ * woken by `onAppended`) and applies each page of events to every view whose checkpoint is at or
+ * before the event, then advances those checkpoints — all in ONE read-model transaction. A crash
+ * before COMMIT leaves rows and checkpoints as they were (the page is read again and re-applied); a
+ * crash after COMMIT leaves both advanced (the page is never read again). So every event is applied
+ * exactly once to every view, whatever the crash point. See docs/projections.md.
+ */
+
+export interface RebuildProgress {
+  /** The views being rebuilt. */
+  views: string[];
+  /** Events applied so far in this rebuild (positions covered). */
+  done: number;
+  /** Head position when the rebuild started: the rebuild is complete when done reaches it. */
+  total: number;
+  eventsPerSecond: number;
+  /** Seconds to go at the current rate (0 when done; Infinity before the first batch). */
+  etaSeconds: number;
+}
+
+export interface ViewStatus {
+  name: string;
+  version: number;
+  /** Next position to apply. */
+  checkpoint: number;
+  /** Set when applying an event threw: the view is stopped until it is rebuilt or the runner restarts. */
+  error?: string;
+}
+
+export interface ProjectionRunnerOptions {
+  store: EventStore;
+  db: ReadModelDb;
+  views: readonly View[];
+  /** Events per transaction (default 2000). Bigger is faster; smaller holds the store's connection for less time. */
+  batchSize?: number;
+  /** Called after each committed batch (tests and the crash harness use it). */
+  onBatch?: (info: { from: number; to: number; events: number }) => void;
+  /** Called when a view fails (it is then stopped; the others go on). */
+  onViewError?: (view: string, error: unknown, event: PositionedEvent | undefined) => void;
+}
+
+export interface ProjectionRunner {
+  /** Catches up, then follows new appends until `stop()`. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Applies everything up to the current head; resolves with the number of events read. */
+  catchUp(): Promise<number>;
+  /** Rebuilds one view (or all) from position 0, reporting progress after each batch. */
+  rebuild(name?: string, onProgress?: (p: RebuildProgress) => void): Promise<void>;
+  /** Head position minus the lowest checkpoint of a healthy view: events not yet in every read model. */
+  lag(): Promise<number>;
+  status(): ViewStatus[];
+}
+
+export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
+  const { store, db, views } = options;
+  const batchSize = options.batchSize ?? 2000;
+  const names = new Set<string>();
+  for (const v of views) {
+    if (names.has(v.name)) throw new Error(`two views are named ${v.name}`);
+    names.add(v.name);
+  }
+
+  const checkpoint = new Map<string, number>();
+  const failed = new Map<string, string>();
+
+  // Open: create what is missing; a view whose version changed is rebuilt from zero.
+  ensureCheckpointTable(db);
+  for (const v of views) {
+    const cp = readCheckpoint(db, v.name);
+    if (!cp || cp.version !== v.version) resetView(db, v);
+    else db.exec(v.schema);
+    checkpoint.set(v.name, readCheckpoint(db, v.name)!.position);
+  }
+
+  // Every batch and every reset goes through this chain, so they never overlap.
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+
+  const healthy = () => views.filter((v) => !failed.has(v.name));
+  const lowest = () => Math.min(...healthy().map((v) => checkpoint.get(v.name)!));
+
+  /** Applies `events` to the given views and moves their checkpoints to `next`, in one transaction. */
+  const applyBatch = (targets: readonly View[], events: readonly PositionedEvent[], next: number): void => {
+    db.transaction(() => {
+      for (const e of events) {
+        for (const v of targets) {
+          if (v.handles.has(e.type) && checkpoint.get(v.name)! <= e.position) v.apply(db, e);
+        }
+      }
+      for (const v of targets)
+        if (checkpoint.get(v.name)! < next) writeCheckpoint(db, v.name, next, v.version);
+    });
+    // Only after COMMIT: the in-memory checkpoints follow the database, never lead it.
+    for (const v of targets) if (checkpoint.get(v.name)! < next) checkpoint.set(v.name, next);
+  };
+
+  /** One page. Returns the number of events read (0: caught up). */
+  const step = async (): Promise<number> => {
+    const targets = healthy();
+    if (targets.length === 0) return 0;
+    const from = lowest();
+    const page = await store.readAll({ fromPosition: from, max: batchSize });
+    if (page.events.length === 0) return 0;
+    try {
+      applyBatch(targets, page.events, page.nextPosition);
+    } catch {
+      // Find the failing view(s): each alone in its own transaction; the good ones still advance.
+      for (const v of targets) {
+        let at: PositionedEvent | undefined;
+        try {
+          db.transaction(() => {
+            for (const e of page.events) {
+              at = e;
+              if (v.handles.has(e.type) && checkpoint.get(v.name)! <= e.position) v.apply(db, e);
+            }
+            if (checkpoint.get(v.name)! < page.nextPosition)
+              writeCheckpoint(db, v.name, page.nextPosition, v.version);
+          });
+          if (checkpoint.get(v.name)! < page.nextPosition) checkpoint.set(v.name, page.nextPosition);
+        } catch (error) {
+          failed.set(v.name, `${(error as Error).message} (at position ${at?.position})`);
+          options.onViewError?.(v.name, error, at);
+        }
+      }
+    }
+    options.onBatch?.({ from, to: page.nextPosition, events: page.events.length });
+    return page.events.length;
+  };
+
+  const drain = async (onStep?: () => void): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const n = await step();
+      if (n === 0) return total;
+      total += n;
+      onStep?.();
+      // The embedded store answers readAll without real I/O, so without this a long catch-up would
+      // hold the event loop: HTTP requests, the store's group commits and log writes wait for it.
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+
+  let unsubscribe: (() => void) | undefined;
+  let pending: Promise<unknown> | undefined;
+  let again = false;
+  const wake = () => {
+    if (!unsubscribe) return;
+    if (pending) {
+      again = true;
+      return;
+    }
+    pending = exclusive(() => drain()).finally(() => {
+      pending = undefined;
+      if (again) {
+        again = false;
+        wake();
+      }
+    });
+    pending.catch(() => undefined); // a read error: the next append wakes us again
+  };
+
+  return {
+    async start() {
+      if (unsubscribe) return;
+      unsubscribe = store.onAppended(wake);
+      await exclusive(() => drain());
+    },
+
+    async stop() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      await chain;
+    },
+
+    catchUp: () => exclusive(() => drain()),
+
+    rebuild(name, onProgress) {
+      const chosen = name === undefined ? views : views.filter((v) => v.name === name);
+      if (chosen.length === 0) return Promise.reject(new Error(`no view named ${name}`));
+      return exclusive(async () => {
+        for (const v of chosen) {
+          resetView(db, v);
+          checkpoint.set(v.name, 0);
+          failed.delete(v.name);
+        }
+        const total = await store.headPosition();
+        const started = performance.now();
+        const report = () => {
+          const done = Math.min(...chosen.map((v) => checkpoint.get(v.name)!));
+          const seconds = (performance.now() - started) / 1000;
+          const eventsPerSecond = seconds > 0 ? done / seconds : 0;
+          const left = Math.max(0, total - done);
+          onProgress?.({
+            views: chosen.map((v) => v.name),
+            done,
+            total,
+            eventsPerSecond,
+            etaSeconds: left === 0 ? 0 : eventsPerSecond > 0 ? left / eventsPerSecond : Infinity,
+          });
+        };
+        await drain(report);
+        report();
+      });
+    },
+
+    async lag() {
+      const head = await store.headPosition();
+      return healthy().length === 0 ? head : Math.max(0, head - lowest());
+    },
+
+    status: () =>
+      views.map((v) => ({
+        name: v.name,
+        version: v.version,
+        checkpoint: checkpoint.get(v.name)!,
+        ...(failed.has(v.name) ? { error: failed.get(v.name)! } : {}),
+      })),
+  };
+}

@@ -1,0 +1,316 @@
+import type { ReadModelDb } from './readModelDb.ts';
+
+/**
+ * Regulator figures from the `stats` view, grouped by any of the dimensions, for one month or
+ * cumulative. The small-cell rule: a cell whose figures come from fewer than `minEnterprises` distinct
+ * enterprises (but at least one) is suppressed — its figures are null and it says why — so no single
+ * enterprise's lending can be read off a cell.
+ *
+ * Month mode (`month: 'YYYY-MM'`) counts flows in that month (registrations, applications, approvals,
+ * disbursements, compensation, …); rates are over that month's disbursement cohort (vintage); stock
+ * figures (outstanding, live authorizations) are "now" and only given in cumulative mode.
+ */
+export const dimensions = ['city', 'county', 'industry', 'size', 'bank', 'kind'] as const;
+export type Dimension = (typeof dimensions)[number];
+const enterpriseDims: readonly Dimension[] = ['city', 'county', 'industry', 'size'];
+
+export interface StatisticsQuery {
+  groupBy?: Dimension[];
+  /** 'YYYY-MM' for one month; omitted for cumulative. */
+  month?: string;
+  /** Keep only rows with these dimension values. */
+  filter?: Partial<Record<Dimension, string>>;
+  /** Small-cell threshold (default 3). */
+  minEnterprises?: number;
+  /** "Now" for live authorizations (an authorization past its expiry is not live). Default: the clock. */
+  now?: Date;
+}
+
+export interface Figures {
+  registeredEnterprises: number | null;
+  authorizationsLive: number | null;
+  applications: number;
+  matched: number;
+  matchRateBps: number | null;
+  approvals: number;
+  rejections: number;
+  approvalRateBps: number | null;
+  medianDaysToDisbursement: number | null;
+  disbursedCount: number;
+  disbursedAmount: number;
+  outstandingAmount: number | null;
+  pureCreditShareBps: number | null;
+  firstTimeBorrowers: number;
+  overdueCount: number;
+  overdueAmount: number;
+  overdueRateByCountBps: number | null;
+  overdueRateByAmountBps: number | null;
+  defaultCount: number;
+  defaultAmount: number;
+  defaultRateByCountBps: number | null;
+  defaultRateByAmountBps: number | null;
+  compensationPaid: number;
+  /** Reimbursements due minus paid, per 4321 level. */
+  reimbursementsOutstanding: Record<string, number>;
+  recoveries: number;
+  policySupportPaid: number;
+}
+
+export interface StatisticsCell {
+  key: Partial<Record<Dimension, string>>;
+  suppressed: boolean;
+  reason?: string;
+  figures: Figures | null;
+}
+
+export interface StatisticsResult {
+  month: string | null;
+  groupBy: Dimension[];
+  minEnterprises: number;
+  cells: StatisticsCell[];
+}
+
+/** Integer basis points num/den, rounded down, exact for any safe-integer fen. */
+export const rateBps = (num: number, den: number): number | null =>
+  den === 0 ? null : Number((BigInt(num) * 10_000n) / BigInt(den));
+
+interface LoanRow {
+  loan_id: string;
+  uscc: string;
+  city: string;
+  county: string;
+  industry: string;
+  size: string;
+  bank: string;
+  kind: string;
+  applied_month: string;
+  matched: number;
+  approved_month: string | null;
+  rejected_month: string | null;
+  disbursed_month: string | null;
+  days_to_disburse: number | null;
+  disbursed_amount: number;
+  outstanding: number;
+  first_loan: number;
+  overdue: number;
+  overdue_amount: number;
+  defaulted: number;
+  defaulted_amount: number;
+}
+
+interface Acc {
+  key: Partial<Record<Dimension, string>>;
+  enterprises: Set<string>;
+  registered: number;
+  authorizationsLive: number;
+  applications: number;
+  matched: number;
+  approvals: number;
+  rejections: number;
+  days: number[];
+  disbursedCount: number;
+  disbursedAmount: number;
+  outstanding: number;
+  pureCreditAmount: number;
+  firstTime: number;
+  cohortCount: number;
+  cohortAmount: number;
+  overdueCount: number;
+  overdueAmount: number;
+  defaultCount: number;
+  defaultAmount: number;
+  compensation: number;
+  reimbursements: Map<string, number>;
+  recoveries: number;
+  policy: number;
+}
+
+const newAcc = (key: Acc['key']): Acc => ({
+  key,
+  enterprises: new Set(),
+  registered: 0,
+  authorizationsLive: 0,
+  applications: 0,
+  matched: 0,
+  approvals: 0,
+  rejections: 0,
+  days: [],
+  disbursedCount: 0,
+  disbursedAmount: 0,
+  outstanding: 0,
+  pureCreditAmount: 0,
+  firstTime: 0,
+  cohortCount: 0,
+  cohortAmount: 0,
+  overdueCount: 0,
+  overdueAmount: 0,
+  defaultCount: 0,
+  defaultAmount: 0,
+  compensation: 0,
+  reimbursements: new Map(),
+  recoveries: 0,
+  policy: 0,
+});
+
+export function statistics(db: ReadModelDb, q: StatisticsQuery = {}): StatisticsResult {
+  const groupBy = q.groupBy ?? [];
+  const month = q.month ?? null;
+  const minEnterprises = q.minEnterprises ?? 3;
+  const now = q.now ?? new Date();
+  const inPeriod = (m: string | null) => m !== null && (month === null || m === month);
+  const passes = (row: Record<string, unknown>) =>
+    Object.entries(q.filter ?? {}).every(([k, v]) => v === undefined || row[k] === v);
+  const cells = new Map<string, Acc>();
+  const cellOf = (row: Record<string, unknown>): Acc => {
+    const key: Acc['key'] = {};
+    for (const d of groupBy) key[d] = String(row[d] ?? '');
+    const id = JSON.stringify(key);
+    let acc = cells.get(id);
+    if (!acc) cells.set(id, (acc = newAcc(key)));
+    return acc;
+  };
+
+  // Enterprise figures only make sense when every grouping dimension is the enterprise's own.
+  const enterpriseFigures =
+    groupBy.every((d) => enterpriseDims.includes(d)) &&
+    Object.keys(q.filter ?? {}).every((d) => enterpriseDims.includes(d as Dimension));
+  if (enterpriseFigures) {
+    const rows = db.all<Record<string, string> & { live: number }>(
+      `SELECT e.uscc, e.city, e.county, e.industry, e.size, e.registered_month,
+              (SELECT count(*) FROM rm_stats_authorizations a WHERE a.uscc = e.uscc AND a.revoked = 0 AND a.expires_at > ?) AS live
+       FROM rm_stats_enterprises e`,
+      now.toISOString(),
+    );
+    for (const r of rows) {
+      if (!passes(r) || !inPeriod(r.registered_month!)) continue;
+      const acc = cellOf(r);
+      acc.enterprises.add(r.uscc!);
+      acc.registered++;
+      acc.authorizationsLive += r.live;
+    }
+  }
+
+  const loans = new Map<string, LoanRow>();
+  for (const l of db.all<LoanRow>('SELECT * FROM rm_stats_loans')) {
+    if (!passes(l as unknown as Record<string, unknown>)) continue;
+    loans.set(l.loan_id, l);
+    const active =
+      inPeriod(l.applied_month) ||
+      inPeriod(l.approved_month) ||
+      inPeriod(l.rejected_month) ||
+      inPeriod(l.disbursed_month);
+    if (!active) continue;
+    const acc = cellOf(l as unknown as Record<string, unknown>);
+    acc.enterprises.add(l.uscc);
+    if (inPeriod(l.applied_month)) {
+      acc.applications++;
+      acc.matched += l.matched;
+    }
+    if (inPeriod(l.approved_month)) acc.approvals++;
+    if (inPeriod(l.rejected_month)) acc.rejections++;
+    if (inPeriod(l.disbursed_month)) {
+      acc.disbursedCount++;
+      acc.disbursedAmount += l.disbursed_amount;
+      if (l.kind === 'pure_credit') acc.pureCreditAmount += l.disbursed_amount;
+      acc.firstTime += l.first_loan;
+      if (l.days_to_disburse !== null) acc.days.push(l.days_to_disburse);
+      acc.cohortCount++;
+      acc.cohortAmount += l.disbursed_amount;
+      acc.outstanding += l.outstanding;
+      if (l.overdue) {
+        acc.overdueCount++;
+        acc.overdueAmount += l.overdue_amount;
+      }
+      if (l.defaulted) {
+        acc.defaultCount++;
+        acc.defaultAmount += l.defaulted_amount;
+      }
+    }
+  }
+
+  const flows = db.all<{ loan_id: string; month: string; flow: string; level: string; amount: number }>(
+    `SELECT loan_id, month, flow, level, sum(amount) AS amount FROM rm_stats_flows
+     WHERE (? IS NULL OR month = ?) AND flow <> 'repayment' GROUP BY loan_id, month, flow, level`,
+    month,
+    month,
+  );
+  for (const f of flows) {
+    const l = loans.get(f.loan_id);
+    if (!l) continue;
+    const acc = cellOf(l as unknown as Record<string, unknown>);
+    acc.enterprises.add(l.uscc);
+    if (f.flow === 'compensation') acc.compensation += f.amount;
+    else if (f.flow === 'recovery') acc.recoveries += f.amount;
+    else if (f.flow === 'policy_support') acc.policy += f.amount;
+    else {
+      const sign = f.flow === 'reimbursement_due' ? 1 : -1;
+      acc.reimbursements.set(f.level, (acc.reimbursements.get(f.level) ?? 0) + sign * f.amount);
+    }
+  }
+
+  const out: StatisticsCell[] = [...cells.values()].map((acc) => {
+    const n = acc.enterprises.size;
+    if (n > 0 && n < minEnterprises)
+      return {
+        key: acc.key,
+        suppressed: true,
+        reason: `fewer than ${minEnterprises} enterprises`,
+        figures: null,
+      };
+    const days = acc.days.sort((a, b) => a - b);
+    return {
+      key: acc.key,
+      suppressed: false,
+      figures: {
+        registeredEnterprises: enterpriseFigures ? acc.registered : null,
+        authorizationsLive: enterpriseFigures && month === null ? acc.authorizationsLive : null,
+        applications: acc.applications,
+        matched: acc.matched,
+        matchRateBps: rateBps(acc.matched, acc.applications),
+        approvals: acc.approvals,
+        rejections: acc.rejections,
+        approvalRateBps: rateBps(acc.approvals, acc.approvals + acc.rejections),
+        // The lower middle value for an even count, so the figure stays a whole number of days.
+        medianDaysToDisbursement: days.length === 0 ? null : days[(days.length - 1) >> 1]!,
+        disbursedCount: acc.disbursedCount,
+        disbursedAmount: acc.disbursedAmount,
+        outstandingAmount: month === null ? acc.outstanding : null,
+        pureCreditShareBps: rateBps(acc.pureCreditAmount, acc.disbursedAmount),
+        firstTimeBorrowers: acc.firstTime,
+        overdueCount: acc.overdueCount,
+        overdueAmount: acc.overdueAmount,
+        overdueRateByCountBps: rateBps(acc.overdueCount, acc.cohortCount),
+        overdueRateByAmountBps: rateBps(acc.overdueAmount, acc.cohortAmount),
+        defaultCount: acc.defaultCount,
+        defaultAmount: acc.defaultAmount,
+        defaultRateByCountBps: rateBps(acc.defaultCount, acc.cohortCount),
+        defaultRateByAmountBps: rateBps(acc.defaultAmount, acc.cohortAmount),
+        compensationPaid: acc.compensation,
+        reimbursementsOutstanding: Object.fromEntries(
+          [...acc.reimbursements].sort(([a], [b]) => a.localeCompare(b)),
+        ),
+        recoveries: acc.recoveries,
+        policySupportPaid: acc.policy,
+      },
+    };
+  });
+  out.sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+  return { month, groupBy, minEnterprises, cells: out };
+}
+
+/** Lending per month (for the dashboard chart and the monthly report): months with disbursements. */
+export function lendingByMonth(
+  db: ReadModelDb,
+  minEnterprises = 3,
+): { month: string; amount: number | null; count: number | null }[] {
+  return db
+    .all<{ month: string; amount: number; count: number; enterprises: number }>(
+      `SELECT disbursed_month AS month, sum(disbursed_amount) AS amount, count(*) AS count, count(DISTINCT uscc) AS enterprises
+       FROM rm_stats_loans WHERE disbursed_month IS NOT NULL GROUP BY disbursed_month ORDER BY disbursed_month`,
+    )
+    .map((r) =>
+      r.enterprises < minEnterprises
+        ? { month: r.month, amount: null, count: null }
+        : { month: r.month, amount: r.amount, count: r.count },
+    );
+}
