@@ -17,7 +17,10 @@ export interface Command<Type extends string = string, Data = unknown> {
   metadata: CommandMetadata;
 }
 
-export interface DomainEvent<Type extends string = string, Data extends Record<string, Json> = Record<string, Json>> {
+export interface DomainEvent<
+  Type extends string = string,
+  Data extends Record<string, Json> = Record<string, Json>,
+> {
   type: Type;
   data: Data;
 }
@@ -30,5 +33,8 @@ export interface Decider<C extends Command, E extends DomainEvent, S> {
 }
 
 /** A rule of the financing process was broken. `rule` is stable (e.g. "loan.disburse.contract_not_executed"). */
-export const domainError = (rule: string, message: string, details: Record<string, unknown> = {}): LedgerError =>
-  new LedgerError('LL_DOMAIN_RULE_VIOLATED', message, { rule, ...details });
+export const domainError = (
+  rule: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): LedgerError => new LedgerError('LL_DOMAIN_RULE_VIOLATED', message, { rule, ...details });

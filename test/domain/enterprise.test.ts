@@ -3,10 +3,10 @@ import type { EnterpriseCommand } from '../../src/domain/enterprise/commands.ts'
 import { enterpriseDecider } from '../../src/domain/enterprise/decider.ts';
 import { enterpriseEvents, type EnterpriseEvent } from '../../src/domain/enterprise/events.ts';
 import { USCC, OTHER_USCC, legalRep, OPERATOR } from './fixtures.ts';
-import { cmd, DeciderSpecification, NOW } from './specification.ts';
+import { commands, DeciderSpecification, NOW } from './specification.ts';
 
 const spec = DeciderSpecification.for(enterpriseDecider, enterpriseEvents);
-const c = cmd<EnterpriseCommand>;
+const c = commands<EnterpriseCommand>();
 const registration = {
   uscc: USCC,
   name: '长沙示例科技有限公司',

@@ -58,10 +58,16 @@ export const DeciderSpecification = {
 
 export const NOW = '2026-03-01T08:00:00.000Z';
 
-/** Builds a command with metadata: `cmd('ApplyForLoan', data, ['enterprise', USCC])`. */
-export const cmd = <C extends Command>(
-  type: C['type'],
-  data: C['data'],
-  actor: [Role, string],
-  now: string = NOW,
-): C => ({ type, data, metadata: { actor: { role: actor[0], org: actor[1] }, now } }) as C;
+/** `const c = commands<LoanCommand>()`, then `c('ApplyForLoan', data, ['enterprise', USCC])`: typed per command type. */
+export const commands =
+  <C extends Command>() =>
+  <T extends C['type']>(
+    type: T,
+    data: Extract<C, { type: T }>['data'],
+    actor: [Role, string],
+    now: string = NOW,
+  ): Extract<C, { type: T }> =>
+    ({ type, data, metadata: { actor: { role: actor[0], org: actor[1] }, now } }) as unknown as Extract<
+      C,
+      { type: T }
+    >;
