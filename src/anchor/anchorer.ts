@@ -339,8 +339,9 @@ export class Anchorer {
       if (receipt) return this.#onReceipt(rec, receipt);
       if (await this.#chain.knowsTransaction(rec.txHash)) return; // in the mempool: wait
       const lostFor = rec.sentAt === null ? Infinity : this.#now() - rec.sentAt;
-      if (lostFor >= this.config.resendAfterMs) return this.#send(rec);
-      return;
+      if (lostFor < this.config.resendAfterMs) return;
+      await this.#save(rec, { lastError: `tx ${rec.txHash} unknown to the node (dropped or lost): re-sent` });
+      return this.#send(rec);
     }
     // included: still there, in the same block? final yet?
     const receipt = await this.#canonicalReceipt(rec.txHash as string);
