@@ -4,10 +4,12 @@ import type { EventStore } from '../store/eventStore.ts';
 import { eventLeafHash, leafBytes } from './leaf.ts';
 import {
   CompactRange,
-  consistencyProof,
+  consistencyPlan,
+  foldRange,
   hashesEqual,
-  inclusionProof,
-  rootFrom,
+  inclusionPlan,
+  resolvePlanBatch,
+  rootPlan,
   type Hash,
   type HashReader,
 } from './merkle.ts';
@@ -67,17 +69,17 @@ export class MerkleLog {
   /** Root of the current tree, or of any earlier size. */
   root(size = this.size): Hash {
     this.checkSize(size);
-    return size === this.size ? this.range.root() : rootFrom(size, this.read);
+    return size === this.size ? this.range.root() : foldRange(this.tree.readNodes(rootPlan(size)));
   }
 
   inclusionProof(index: number, size = this.size): Hash[] {
     this.checkSize(size);
-    return inclusionProof(index, size, this.read);
+    return resolvePlanBatch(inclusionPlan(index, size), (n) => this.tree.readNodes(n));
   }
 
   consistencyProof(size1: number, size2 = this.size): Hash[] {
     this.checkSize(size2);
-    return consistencyProof(size1, size2, this.read);
+    return resolvePlanBatch(consistencyPlan(size1, size2), (n) => this.tree.readNodes(n));
   }
 
   leafHashes(start: number, end: number): Hash[] {

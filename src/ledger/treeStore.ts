@@ -25,8 +25,9 @@ export interface LeafBatch {
 
 export interface TreeStore extends CheckpointStateStore {
   state(): LogState;
-  /** Throws if the node is not stored (a bug or a truncated tree). */
+  /** Reads what is stored (no cache); throws if the node is not stored (a bug or a truncated tree). */
   readNode(level: number, index: number): Hash;
+  /** The proof path: many nodes in one go, upper levels may come from an in-memory cache. */
   readNodes(nodes: readonly NodeId[]): Hash[];
   /** Leaf hashes [start, end). */
   leafHashes(start: number, end: number): Hash[];

@@ -5,6 +5,8 @@ import type { LeafBatch, LogState, TreeStore } from '../treeStore.ts';
 
 type Db = Database.Database;
 
+const CACHED_LEVEL = 6;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ledger_tree_nodes (
   level INTEGER NOT NULL,           -- 0 = leaf hash; l covers leaves [idx·2^l, (idx+1)·2^l)
@@ -74,6 +76,50 @@ export function openSqliteTreeStore(dbOrFile: Db | string): TreeStore & { readon
     return asHash(h);
   };
 
+  // Nodes at level ≥ CACHED_LEVEL (one per 2^CACHED_LEVEL leaves: ~2 % of the tree) stay in memory once
+  // read or written; they are immutable, so the cache never goes stale. The rest of a proof is one
+  // statement instead of ~log2(n) point reads, because per-statement overhead dominates.
+  const cache = new Map<number, Hash>();
+  const cacheKey = (level: number, index: number) => index * 64 + level;
+  const batchStmts = new Map<number, Database.Statement>();
+  const readNodes = (all: readonly NodeId[]): Hash[] => {
+    const out: (Hash | undefined)[] = all.map((n) =>
+      n.level >= CACHED_LEVEL ? cache.get(cacheKey(n.level, n.index)) : undefined,
+    );
+    const nodes = all.filter((_, i) => out[i] === undefined);
+    const fetched = fetchNodes(nodes);
+    let k = 0;
+    return out.map((h, i) => {
+      if (h) return h;
+      const f = fetched[k++] as Hash;
+      const n = all[i] as NodeId;
+      if (n.level >= CACHED_LEVEL) cache.set(cacheKey(n.level, n.index), f);
+      return f;
+    });
+  };
+  const fetchNodes = (nodes: readonly NodeId[]): Hash[] => {
+    if (nodes.length === 0) return [];
+    if (nodes.length === 1) return [readNode(nodes[0]!.level, nodes[0]!.index)];
+    let st = batchStmts.get(nodes.length);
+    if (!st) {
+      const values = Array.from({ length: nodes.length }, () => '(?, ?)').join(', ');
+      st = db.prepare(
+        `SELECT level, idx, hash FROM ledger_tree_nodes WHERE (level, idx) IN (VALUES ${values})`,
+      );
+      batchStmts.set(nodes.length, st);
+    }
+    const args: number[] = [];
+    for (const n of nodes) args.push(n.level, n.index);
+    const found = new Map<string, Buffer>();
+    for (const r of st.all(...args) as { level: number; idx: number; hash: Buffer }[])
+      found.set(`${r.level}/${r.idx}`, r.hash);
+    return nodes.map((n) => {
+      const h = found.get(`${n.level}/${n.index}`);
+      if (!h) throw new RangeError(`tree node (${n.level}, ${n.index}) is not stored`);
+      return asHash(h);
+    });
+  };
+
   const appendBatch = db.transaction((batch: LeafBatch) => {
     for (const n of batch.nodes) stmt.insertNode.run(n.level, n.index, n.hash);
     for (const l of batch.leaves) stmt.insertLeaf.run(l.index, l.position);
@@ -85,11 +131,14 @@ export function openSqliteTreeStore(dbOrFile: Db | string): TreeStore & { readon
     state(): LogState {
       return (stmt.state.get() as LogState | undefined) ?? { size: 0, cursor: 0 };
     },
-    readNode,
-    readNodes: (nodes: readonly NodeId[]) => nodes.map((n) => readNode(n.level, n.index)),
+    readNode, // uncached: verifyAgainstStore must see what is on disk
+    readNodes,
     leafHashes: (start, end) => (stmt.nodeRange.all(0, start, end) as Buffer[]).map(asHash),
     leafPositions: (start, end) => stmt.positions.all(start, end) as number[],
-    appendBatch: (batch) => appendBatch(batch),
+    appendBatch(batch) {
+      appendBatch(batch);
+      for (const n of batch.nodes) if (n.level >= CACHED_LEVEL) cache.set(cacheKey(n.level, n.index), n.hash);
+    },
     checkpoints: () => (stmt.all.all() as { size: number; root: Buffer; note: string }[]).map(toRecord),
     latest() {
       const r = stmt.latest.get() as { size: number; root: Buffer; note: string } | undefined;
