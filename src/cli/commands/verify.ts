@@ -5,7 +5,7 @@ import { verifyBundle } from '../../evidence/bundle/verifyBundle.ts';
 import type { CheckResult } from '../../evidence/bundle/verify.ts';
 
 /**
- * `loan-ledger verify <bundle.json> [--rpc URL] [--key VKEY]… [--origin ORIGIN] [--json]`.
+ * `loan-ledger verify <bundle.json> [--rpc URL] [--key VKEY]… [--origin ORIGIN] [--contract ADDR] [--json]`.
  * Needs no database and no access to our server. Exit 0 only when every check passed, 1 when any
  * failed, 2 when the input cannot be read (not a file, not JSON) or the options are wrong.
  */
@@ -21,6 +21,7 @@ options:
   --key VKEY           the log's published C2SP verifier key (repeatable; first = the log's key).
                        Without it, only the key carried by the bundle itself is used (reported).
   --origin ORIGIN      the log origin you expect (its checkpoint's first line)
+  --contract ADDRESS   the MerkleAnchor contract you expect the anchor on
   --confirmations N    blocks that count as final when the node has no "finalized" tag (default 12)
   --json               machine-readable report on stdout
 
@@ -32,7 +33,14 @@ export const verifyCommand = {
   summary: 'verify an evidence bundle offline and, with --rpc, on chain',
   help: HELP,
   async run(args: string[]): Promise<number> {
-    let values: { rpc?: string; key?: string[]; origin?: string; json?: boolean; confirmations?: string };
+    let values: {
+      rpc?: string;
+      key?: string[];
+      origin?: string;
+      contract?: string;
+      json?: boolean;
+      confirmations?: string;
+    };
     let positionals: string[];
     try {
       ({ values, positionals } = parseArgs({
@@ -42,6 +50,7 @@ export const verifyCommand = {
           rpc: { type: 'string' },
           key: { type: 'string', multiple: true },
           origin: { type: 'string' },
+          contract: { type: 'string' },
           json: { type: 'boolean' },
           confirmations: { type: 'string' },
         },
@@ -76,6 +85,7 @@ export const verifyCommand = {
     const report = await verifyBundle(input, {
       ...(values.key ? { trustedKeys: values.key } : {}),
       ...(values.origin !== undefined ? { expectedOrigin: values.origin } : {}),
+      ...(values.contract !== undefined ? { expectedContract: values.contract } : {}),
       ...(values.rpc ? { rpcUrl: values.rpc } : {}),
       ...(confirmations !== undefined ? { confirmations } : {}),
     });

@@ -22,7 +22,7 @@ export interface AnchorRecordView {
   chainId: number;
   contract: string;
   logId: string;
-  txHash: string;
+  txHash: string | null;
   blockNumber: number | null;
   blockHash: string | null;
   /** Only 'included' and 'final' anchors are used; anything else (pending, replaced…) is skipped. */
@@ -115,7 +115,7 @@ export async function buildBundle(
     chainId: record.chainId,
     contract: record.contract.toLowerCase(),
     logId: record.logId.toLowerCase(),
-    txHash: record.txHash.toLowerCase(),
+    txHash: record.txHash!.toLowerCase(),
     blockNumber: record.blockNumber!,
     blockHash: record.blockHash!.toLowerCase(),
     status: record.status === 'final' ? 'final' : 'included',

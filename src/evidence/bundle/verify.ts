@@ -1,3 +1,4 @@
+import { logIdForOrigin } from '../../anchor/config.ts';
 import { canonicalJson } from '../../events/canonicalJson.ts';
 import { RecordedEvent } from '../../events/envelope.ts';
 import { leafHash, verifyConsistency, verifyInclusion, type Hash } from '../../ledger/merkle.ts';
@@ -32,6 +33,8 @@ export interface VerifyOptions {
   trustedKeys?: readonly string[];
   /** The log origin the caller expects (`--origin`). */
   expectedOrigin?: string;
+  /** The anchor contract the caller expects (`--contract`), any case. */
+  expectedContract?: string;
 }
 
 export interface OfflineResult {
@@ -105,6 +108,29 @@ function run(input: unknown, options: VerifyOptions, r: Report): OfflineResult {
   }
   if (cp && keys) checkSignatures('checkpoint.signature', cp, keys, r);
   else r.add('checkpoint.signature', 'skip', 'not checked: no parsed checkpoint or keys');
+
+  // The anchor names the log by SHA-256 of its origin: the chain's Anchored event must carry this id.
+  if (cp) {
+    const expectedId = logIdForOrigin(cp.origin);
+    r.add(
+      'anchor.logId',
+      bundle.anchor.logId === expectedId ? 'pass' : 'fail',
+      bundle.anchor.logId === expectedId
+        ? `anchor log id ${expectedId} = SHA-256(origin)`
+        : `anchor log id ${bundle.anchor.logId} is not SHA-256 of the origin "${cp.origin}" (${expectedId})`,
+    );
+  }
+
+  if (options.expectedContract !== undefined) {
+    const want = options.expectedContract.toLowerCase();
+    r.add(
+      'anchor.contract',
+      bundle.anchor.contract === want ? 'pass' : 'fail',
+      bundle.anchor.contract === want
+        ? `anchored on the expected contract ${want}`
+        : `anchored on contract ${bundle.anchor.contract}, not the expected ${want}: another deployment`,
+    );
+  }
 
   // 4. Events: bytes, subject, inclusion.
   const leaves = checkEvents(bundle, r);

@@ -6,9 +6,10 @@ import {
   type PositionedEvent,
 } from '../../../src/events/envelope.ts';
 import { newEventId } from '../../../src/events/ids.ts';
+import { logIdForOrigin } from '../../../src/anchor/config.ts';
 import type { AnchorRecordView, BundleSources } from '../../../src/evidence/bundle/build.ts';
 import { checkpointText } from '../../../src/ledger/checkpoint.ts';
-import { MemoryTree, sha256 } from '../../../src/ledger/merkle.ts';
+import { MemoryTree } from '../../../src/ledger/merkle.ts';
 import {
   addSignature,
   cosignatureV1Signer,
@@ -55,10 +56,6 @@ export const checkpointBody = (origin: string, size: number, root: Uint8Array): 
 
 export const signNote = (body: string, signers: TestLog[]): string =>
   formatNote(signers.reduce<Note>((n, s) => addSignature(n, s.signer), { text: body, signatures: [] }));
-
-/** The bytes32 log id the tests anchor under. */
-export const logIdOf = (origin: string): string =>
-  `0x${Buffer.from(sha256(new TextEncoder().encode(origin))).toString('hex')}`;
 
 let clock = Date.parse('2026-03-01T08:00:00.000Z');
 export function makeEvent(type: string, data: Record<string, Json>, org = 'bank-icbc'): EventToAppend {
@@ -163,7 +160,7 @@ export function fakeAnchor(
     root: `0x${Buffer.from(l.tree.root(size)).toString('hex')}`,
     chainId: 31337,
     contract: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
-    logId: logIdOf(ORIGIN),
+    logId: logIdForOrigin(l.log.name),
     txHash: `0x${'ab'.repeat(32)}`,
     blockNumber: 7,
     blockHash: `0x${'cd'.repeat(32)}`,

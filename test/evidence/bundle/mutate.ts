@@ -33,7 +33,8 @@ export function mutateString(s: string, pos: number, pick: number): string {
   if (s.length === 0) return 'x';
   let i = Math.min(Math.max(0, pos), s.length - 1);
   // Padding and the 0x prefix have no alternative in their alphabet: move to a real digit.
-  while (i > 0 && (s[i] === '=' || (i < 2 && s.startsWith('0x')))) i = s[i] === '=' ? i - 1 : 2;
+  if (i < 2 && /^0x[0-9a-f]/.test(s)) i = 2;
+  while (i > 0 && s[i] === '=') i--;
   const c = s[i]!;
   const alphabet = /^0x[0-9a-f]+$/.test(s) ? HEX : B64.includes(c) ? B64 : 'abcdefghijklmnopqrstuvwxyz';
   let next = alphabet[pick % alphabet.length]!;

@@ -50,6 +50,7 @@ describe('evidence bundle, offline', () => {
       'keys',
       'checkpoint.note',
       'checkpoint.signature',
+      'anchor.logId',
       'events.canonical',
       'subject',
       'events.inclusion',
@@ -164,7 +165,8 @@ describe('evidence bundle, offline', () => {
     if (p === 'format' || p === 'subject.kind') return ['schema'];
     if (p === 'subject.id') return ['subject'];
     if (p.startsWith('verifierKeys')) return ['keys'];
-    if (p === 'checkpoint') return ['checkpoint.note', 'checkpoint.signature'];
+    if (p === 'anchor.logId') return ['anchor.logId'];
+    if (p === 'checkpoint') return ['checkpoint.note', 'checkpoint.signature', 'anchor.logId'];
     if (p === 'latest.checkpoint') return ['latest.note', 'latest.signature'];
     if (p.startsWith('latest.consistencyProof')) return ['consistency'];
     if (/^events\.\d+\.inclusionProof/.test(p)) return ['events.inclusion'];
@@ -172,7 +174,7 @@ describe('evidence bundle, offline', () => {
     if (/^events\.\d+\.canonical$/.test(p)) return ['events.canonical', 'subject', 'events.inclusion'];
     throw new Error(`no expectation for ${p}`);
   };
-  const offlinePaths = () => leafPaths(bundle).filter((p) => p[0] !== 'anchor');
+  const offlinePaths = () => leafPaths(bundle).filter((p) => p[0] !== 'anchor' || p[1] === 'logId');
 
   it('one changed character in any field outside the anchor fails, naming the check that caught it', () => {
     const paths = offlinePaths();
