@@ -9,6 +9,9 @@ import type { Command, Decider, DomainEvent } from './decider.ts';
 import { enterpriseCommands, enterpriseRequests } from './enterprise/commands.ts';
 import { enterpriseDecider } from './enterprise/decider.ts';
 import { enterpriseEvents } from './enterprise/events.ts';
+import { guaranteeCommands } from './guarantee/commands.ts';
+import { guaranteeDecider } from './guarantee/decider.ts';
+import { guaranteeEvents } from './guarantee/events.ts';
 import { loanCommands } from './loan/commands.ts';
 import { loanDecider } from './loan/decider.ts';
 import { loanEvents } from './loan/events.ts';
@@ -90,6 +93,17 @@ export const aggregates = [
     commandSchemas: loanCommands,
     requestSchemas: {},
     eventSchemas: loanEvents,
+  },
+  {
+    name: 'guarantee',
+    streamPrefix: 'guarantee',
+    description:
+      'A guarantee on a loan with its risk-sharing agreement (4321): compensation, reimbursements, recoveries.',
+    creation: { command: 'IssueGuarantee', idField: 'guaranteeId' },
+    decider: guaranteeDecider,
+    commandSchemas: guaranteeCommands,
+    requestSchemas: {},
+    eventSchemas: guaranteeEvents,
   },
 ] as const satisfies readonly AggregateDefinition[];
 
