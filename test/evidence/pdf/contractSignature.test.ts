@@ -25,6 +25,15 @@ describe('contract signatures (Ed25519 over the 32-byte SHA-256)', () => {
     expect(nodeVerify(null, Buffer.from(hash), key, Buffer.from(sig, 'base64'))).toBe(false); // not the hex text
   });
 
+  it('matches the known-answer vector published in docs/certificates.md', () => {
+    expect(Buffer.from(secretKey).toString('hex')).toBe('07'.repeat(32));
+    expect(Buffer.from(publicKey).toString('base64')).toBe('6kpsY+KcUgq+9VB7Ey7F+ZVHdq6+vnuSQh7qaRRG0iw=');
+    expect(hash).toBe('b8dce4996dda7da880e4015bb101313dd709be638c913792b29a2f17c04c994a');
+    expect(signContractHash(secretKey, hash)).toBe(
+      'EJ0wQtTjzlj4pYw0yAn9lae1nDs22N/zTSVI9WwkMNoGdmQ3ieqjbK9/l6hSLUVqGVSPNOLXoCPb3e3L+0JOBg==',
+    );
+  });
+
   it('rejects another hash, another key, a changed signature and malformed input', () => {
     const sig = signContractHash(secretKey, hash);
     const other = ed25519.keygen(new Uint8Array(32).fill(8)).publicKey;
