@@ -1,15 +1,18 @@
-import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { buildApp, type LoanLedgerApp } from '../api/app.ts';
+import { registryFromDomain } from '../api/commands/fromDomain.ts';
+import { aggregates } from '../domain/index.ts';
 import { openEventStore } from '../store/openEventStore.ts';
 import type { EventStore } from '../store/eventStore.ts';
-import { openSqliteDatabase } from '../store/sqlite/index.ts';
+import { openSqliteDatabase, type SqliteDatabase } from '../store/sqlite/index.ts';
+import type { SqliteEventStore } from '../store/sqlite/sqliteEventStore.ts';
 import { SqlitePiiVault } from '../vault/sqliteVault.ts';
-import { apiAggregates } from './aggregates.ts';
 import type { Config } from './config.ts';
 import { ensureDemoOrganizations, type DemoKeys } from './demoOrganizations.ts';
+import { startVerifiableLog, type VerifiableLog } from './verifiableLog.ts';
 
 /**
  * The composition root: opens the configured store and the services around it, builds the HTTP API,
@@ -18,6 +21,7 @@ import { ensureDemoOrganizations, type DemoKeys } from './demoOrganizations.ts';
 export interface Ledger {
   app: LoanLedgerApp;
   store: EventStore;
+  verifiableLog: VerifiableLog;
   dataDir: string;
   /** Keys created on this start (first start with DEMO=on), else undefined. */
   demoKeys: DemoKeys | undefined;
@@ -30,6 +34,15 @@ function serverSecret(dataDir: string): Buffer {
   const file = join(dataDir, 'server-secret');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+/**
+ * SQLite tables beside the events (Merkle tree, anchors, read models): in the store's own file when the
+ * store is the embedded one, so one fsync covers them; in `<data dir>/ledger-local.db` otherwise.
+ */
+function localDatabase(store: EventStore, dataDir: string): { db: SqliteDatabase; owned: boolean } {
+  if (store.kind === 'sqlite') return { db: (store as SqliteEventStore).db, owned: false };
+  return { db: openSqliteDatabase(join(dataDir, 'ledger-local.db')), owned: true };
 }
 
 export async function startLedger(
@@ -49,6 +62,8 @@ export async function startLedger(
       esdbUrl: config.ESDB_URL,
     });
     closers.push(() => store.close());
+    const local = localDatabase(store, dataDir);
+    if (local.owned) closers.push(() => void local.db.close());
 
     // The vault has its own file so erasure can be checked on (and limited to) it; secure_delete
     // overwrites freed pages so a shredded key does not linger in the file.
@@ -59,10 +74,32 @@ export async function startLedger(
 
     const demoKeys = config.DEMO === 'on' ? await ensureDemoOrganizations(store, dataDir) : undefined;
 
+    const verifiableLog = await startVerifiableLog(store, local.db, config, dataDir, (e) =>
+      process.emitWarning(`verifiable log: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    closers.push(() => verifiableLog.stop());
+    const { anchorer } = verifiableLog.anchoring;
+
     const app = await buildApp({
       store,
-      aggregates: apiAggregates(vault),
+      aggregates: registryFromDomain(aggregates, { vault }),
       secret: serverSecret(dataDir),
+      logService: verifiableLog.api,
+      anchorStatusFor: (position) => anchorer.statusOfIndex(position),
+      readiness: {
+        logFollower: async () => {
+          await verifiableLog.log.catchUp();
+        },
+        chain: async () => {
+          const s = await anchorer.status();
+          if (!s.chainReachable && s.consecutiveFailures > 0)
+            throw new Error(s.lastError ?? 'chain unreachable');
+        },
+      },
+      gauges: {
+        logSize: () => verifiableLog.log.size,
+        anchorLag: async () => (await anchorer.status()).lagEvents,
+      },
       logger: {
         level: config.LOG_LEVEL,
         ...(options.logDestination ? { destination: options.logDestination } : {}),
@@ -71,10 +108,8 @@ export async function startLedger(
     closers.push(() => app.close());
 
     let url = '';
-    if (options.listen ?? true) {
-      url = await app.listen({ port: config.PORT, host: config.HOST });
-    }
-    return { app, store, dataDir, demoKeys, url, close: closeAll };
+    if (options.listen ?? true) url = await app.listen({ port: config.PORT, host: config.HOST });
+    return { app, store, verifiableLog, dataDir, demoKeys, url, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
