@@ -22,6 +22,7 @@ import { normalizeError, sendProblem } from './problem.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health.ts';
 import { logRoutes, type LogService } from './routes/log.ts';
 import { organizationRoutes } from './routes/organizations.ts';
+import { creditRoutes } from './routes/credit.ts';
 import { readRoutes, type AnchorStatusFor } from './routes/reads.ts';
 import { loggerOptions } from './logging.ts';
 
@@ -101,7 +102,14 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
     ),
     secret: deps.secret ?? randomBytes(32),
     clock: deps.clock ?? (() => new Date()),
+    routes: [],
   };
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      ctx.routes.push({ method, url: route.url, access: route.config?.access, public: route.config?.public });
+    }
+  });
   app.decorate('ledger', ctx);
 
   app.setErrorHandler((error, request, reply) => {
@@ -159,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
   organizationRoutes(app, ctx);
   mountCommandRoutes(app, ctx, commandRoutes);
   readRoutes(app, ctx, deps.anchorStatusFor ?? (() => 'unanchored'));
+  creditRoutes(app, ctx);
 
   app.addHook('onClose', async () => follower.stop());
   await follower.start();

@@ -21,6 +21,15 @@ export interface ApiContext {
   metrics: ApiMetrics;
   secret: Uint8Array | string;
   clock: () => Date;
+  /** Every route mounted, with its access id (the auth matrix test iterates these). */
+  routes: MountedRoute[];
+}
+
+export interface MountedRoute {
+  method: string;
+  url: string;
+  access?: AccessId;
+  public?: boolean;
 }
 
 declare module 'fastify' {

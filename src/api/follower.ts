@@ -15,21 +15,28 @@ export class Follower {
   private running: Promise<void> | undefined;
   private again = false;
   private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
   lastError: unknown;
 
   constructor(
     private readonly store: EventStore,
     private readonly sinks: EventSink[],
+    /** Also poll, for commits by other processes (a key revoked by the CLI stops working within this). */
+    private readonly pollMs = 1000,
   ) {}
 
   /** Reads everything up to the head, then follows new commits. */
   async start(): Promise<void> {
     await this.catchUp();
-    this.unsubscribe = this.store.onAppended(() => void this.catchUp().catch(() => undefined));
+    const wake = () => void this.catchUp().catch(() => undefined);
+    this.unsubscribe = this.store.onAppended(wake);
+    this.timer = setInterval(wake, this.pollMs);
+    this.timer.unref();
   }
 
   stop(): void {
     this.unsubscribe?.();
+    clearInterval(this.timer);
   }
 
   /** Next position to read: the count of events applied on dense stores. */

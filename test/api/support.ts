@@ -5,14 +5,19 @@ import { buildApp, type AppDeps, type LoanLedgerApp } from '../../src/api/app.ts
 import { issueApiKey, registerOrganization } from '../../src/api/auth/admin.ts';
 import type { OrgRole } from '../../src/api/auth/organization.ts';
 import type { AggregateRegistry } from '../../src/api/commands/registry.ts';
-import { productCommands } from '../../src/domain/product/commands.ts';
-import { productDecider } from '../../src/domain/product/decider.ts';
+import { registryFromDomain } from '../../src/api/commands/fromDomain.ts';
+import { aggregates } from '../../src/domain/index.ts';
+import { completeUscc } from '../../src/domain/identifiers.ts';
+import { openTestLogService } from './logService.ts';
+import { SqlitePiiVault } from '../../src/vault/sqliteVault.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
 
-/** The domain aggregates available to the API tests (grows as src/domain lands). */
-export const testAggregates = (): AggregateRegistry => ({
-  product: { decider: productDecider as never, commands: productCommands },
-});
+/** The domain's aggregates, with a real PII vault in the store's database. */
+export const testAggregates = (store: SqliteEventStore): AggregateRegistry =>
+  registryFromDomain(aggregates, { vault: new SqlitePiiVault(store.db) });
+
+/** A valid 统一社会信用代码 number n. */
+export const uscc = (n: number): string => completeUscc(`91430100${String(n).padStart(8, '0')}`);
 
 export interface TestServer {
   app: LoanLedgerApp;
@@ -26,6 +31,7 @@ export interface TestServer {
 /** A real SQLite store in a temp dir and the app over it, with an operator key. */
 export async function startTestServer(
   deps: Partial<AppDeps> = {},
+  options: { log?: boolean } = {},
 ): Promise<TestServer & { operatorKey: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'll-api-'));
   const store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
@@ -35,9 +41,11 @@ export async function startTestServer(
     role: 'operator',
   });
   const operator = await issueApiKey(store, 'platform-operator');
+  const logService = options.log ? await openTestLogService(store) : undefined;
   const app = await buildApp({
     store,
-    aggregates: testAggregates(),
+    ...(logService ? { logService } : {}),
+    aggregates: testAggregates(store),
     secret: 'test-secret-test-secret-test-secret!',
     logger: false,
     defaultMetrics: false,

@@ -3,7 +3,7 @@ import { newEventId } from '../../events/ids.ts';
 import type { PositionedEvent, EventToAppend } from '../../events/envelope.ts';
 import { LedgerError, isLedgerError } from '../../errors.ts';
 import type { EventStore } from '../../store/eventStore.ts';
-import type { AggregateModule } from './registry.ts';
+import type { AggregateModule, PrepareContext } from './registry.ts';
 import { responseFromEvents, type CommandResponse, type IdempotencyIndex } from '../idempotency.ts';
 import type { StateCache } from './stateCache.ts';
 
@@ -25,7 +25,7 @@ export interface CommandRequest {
   type: string;
   data: unknown;
   /** Turns the body into the command's data (vaults personal data); run once, only if not a replay. */
-  prepare?: (data: unknown) => Promise<unknown>;
+  prepare?: (data: unknown, ctx: PrepareContext) => Promise<unknown>;
   actor: { org: string; role: Role };
   /** Expected revision from If-Match, or undefined. -1 stands for "no stream" (`If-Match: "-1"`). */
   ifMatch?: number;
@@ -68,7 +68,11 @@ async function decideAndAppend(deps: CommandDeps, req: CommandRequest): Promise<
     const current = loaded.revision;
     if (req.ifMatch !== undefined && req.ifMatch !== (current ?? -1)) throw preconditionFailed(req, current);
 
-    if (data === undefined) data = req.prepare ? await req.prepare(req.data) : req.data;
+    if (data === undefined) {
+      data = req.prepare
+        ? await req.prepare(req.data, { store, stream: req.stream, actor: req.actor })
+        : req.data;
+    }
     const now = deps.clock().toISOString();
     const decided = req.aggregate.decider.decide(
       { type: req.type, data, metadata: { actor: req.actor, now } },

@@ -1,5 +1,13 @@
 import type { z } from 'zod';
 import type { Command, Decider, DomainEvent } from '../../domain/decider.ts';
+import type { EventStore } from '../../store/eventStore.ts';
+
+/** What a prepare step may use: read the store (never write), know who acts on which stream. */
+export interface PrepareContext {
+  store: EventStore;
+  stream: string;
+  actor: { org: string; role: string };
+}
 
 /**
  * What the API needs from an aggregate: its decider, the zod schema of each command's data (the HTTP
@@ -15,7 +23,7 @@ export interface AggregateModule {
    * vault), with the step turning such a body into the command's data.
    */
   requests?: Record<string, z.ZodType>;
-  prepare?: Record<string, (body: unknown) => Promise<unknown>>;
+  prepare?: Record<string, (body: unknown, ctx: PrepareContext) => Promise<unknown>>;
   /** Event type → schema version (default 1). */
   eventVersions?: Record<string, number>;
 }

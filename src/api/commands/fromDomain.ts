@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { AggregateDefinition } from '../../domain/index.ts';
+import { vaultLegalRepresentative, type LegalRepresentativeInput, type PiiVault } from '../../domain/pii.ts';
+import { LedgerError } from '../../errors.ts';
+import type { AggregateModule, AggregateRegistry } from './registry.ts';
+
+/**
+ * The API's view of the domain registry (src/domain/index.ts): decider, command schemas, HTTP request
+ * schemas and event versions, plus the I/O steps a decider cannot do itself (vaulting the legal
+ * representative's personal data before RegisterEnterprise / ChangeLegalRepresentative).
+ */
+export interface DomainServices {
+  /** The PII vault; without one, commands carrying personal data are refused with 503. */
+  vault?: PiiVault;
+}
+
+const withRepresentative =
+  (services: DomainServices) =>
+  async (body: unknown): Promise<unknown> => {
+    const data = body as { uscc?: string; legalRepresentative: LegalRepresentativeInput };
+    if (!services.vault) throw new LedgerError('LL_STORE_UNAVAILABLE', 'the PII vault is not configured');
+    const subjectId = `lr-${randomUUID()}`;
+    return {
+      ...data,
+      legalRepresentative: await vaultLegalRepresentative(
+        services.vault,
+        subjectId,
+        data.legalRepresentative,
+      ),
+    };
+  };
+
+export function registryFromDomain(
+  aggregates: readonly AggregateDefinition[],
+  services: DomainServices = {},
+): AggregateRegistry {
+  const registry: AggregateRegistry = {};
+  for (const a of aggregates) {
+    const module: AggregateModule = {
+      decider: a.decider,
+      commands: a.commandSchemas,
+      requests: Object.fromEntries(
+        Object.entries(a.requestSchemas).filter(([, s]) => s !== undefined),
+      ) as AggregateModule['requests'],
+      eventVersions: Object.fromEntries(
+        Object.entries(a.eventSchemas).map(([type, e]) => [type, e.schemaVersion]),
+      ),
+    };
+    if (a.name === 'enterprise') {
+      module.prepare = {
+        RegisterEnterprise: withRepresentative(services),
+        ChangeLegalRepresentative: withRepresentative(services),
+      };
+    }
+    registry[a.name] = module;
+  }
+  return registry;
+}
