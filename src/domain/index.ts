@@ -18,6 +18,18 @@ import { loanEvents } from './loan/events.ts';
 import { productCommands } from './product/commands.ts';
 import { productDecider } from './product/decider.ts';
 import { productEvents } from './product/events.ts';
+import { policyCommands } from './policy/commands.ts';
+import { policyDecider } from './policy/decider.ts';
+import { policyEvents } from './policy/events.ts';
+import { disputeCommands } from './dispute/commands.ts';
+import { disputeDecider } from './dispute/decider.ts';
+import { disputeEvents } from './dispute/events.ts';
+import { notarizationCommands } from './notarization/commands.ts';
+import { notarizationDecider } from './notarization/decider.ts';
+import { notarizationEvents } from './notarization/events.ts';
+import { riskMonitoringCommands } from './riskMonitoring/commands.ts';
+import { riskMonitoringDecider } from './riskMonitoring/decider.ts';
+import { riskMonitoringEvents } from './riskMonitoring/events.ts';
 import type { CommandSchemas, EventSchemas } from './schema.ts';
 
 /**
@@ -28,7 +40,10 @@ export interface AggregateDefinition {
   name: string;
   streamPrefix: string;
   description: string;
-  /** How the id of a new stream is read from its creating command (other commands address an existing stream). */
+  /**
+   * The command whose data names the stream id (`data[idField]`). It creates the stream; for credit,
+   * policy and risk streams it may also be sent again to an existing stream. Other commands take the id from the route.
+   */
   creation: { command: string; idField: string };
   // The registry is heterogeneous: callers parse with commandSchemas first, then decide.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -104,6 +119,50 @@ export const aggregates = [
     commandSchemas: guaranteeCommands,
     requestSchemas: {},
     eventSchemas: guaranteeEvents,
+  },
+  {
+    name: 'policy',
+    streamPrefix: 'policy',
+    description:
+      'Policy benefits for one loan (风险补偿, 贴息, 担保补贴): one benefit per loan (不重复享受). Stream id = loan id.',
+    creation: { command: 'ClaimPolicyBenefit', idField: 'loanId' },
+    decider: policyDecider,
+    commandSchemas: policyCommands,
+    requestSchemas: {},
+    eventSchemas: policyEvents,
+  },
+  {
+    name: 'dispute',
+    streamPrefix: 'dispute',
+    description:
+      'A dispute over a loan: online arbitration or internet court, from filing to award, enforcement and closing.',
+    creation: { command: 'FileDispute', idField: 'disputeId' },
+    decider: disputeDecider,
+    commandSchemas: disputeCommands,
+    requestSchemas: {},
+    eventSchemas: disputeEvents,
+  },
+  {
+    name: 'notarization',
+    streamPrefix: 'notarization',
+    description:
+      'Online enforceable notarization (线上赋强公证) of a loan contract and the enforcement certificate (执行证书).',
+    creation: { command: 'ApplyForNotarization', idField: 'notarizationId' },
+    decider: notarizationDecider,
+    commandSchemas: notarizationCommands,
+    requestSchemas: {},
+    eventSchemas: notarizationEvents,
+  },
+  {
+    name: 'riskMonitoring',
+    streamPrefix: 'risk',
+    description:
+      'Early warnings about a borrower, each with a level and the rule that raised it. Stream id = USCC.',
+    creation: { command: 'RaiseWarning', idField: 'uscc' },
+    decider: riskMonitoringDecider,
+    commandSchemas: riskMonitoringCommands,
+    requestSchemas: {},
+    eventSchemas: riskMonitoringEvents,
   },
 ] as const satisfies readonly AggregateDefinition[];
 

@@ -249,7 +249,11 @@ describe('compensation (代偿), reimbursement, recovery (追偿)', () => {
             'provincial_reguarantee',
             'local_government',
           ] as const;
-          const parties = shares.map((s, i) => ({ org: `org${i}`, kind: kinds[i] ?? ('other' as const), shareBps: s }));
+          const parties = shares.map((s, i) => ({
+            org: `org${i}`,
+            kind: kinds[i] ?? ('other' as const),
+            shareBps: s,
+          }));
           const guarantor = 'org0';
           const bank = parties.find((p) => p.kind === 'bank')?.shareBps ?? 0;
           let events = run([
