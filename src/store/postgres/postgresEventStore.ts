@@ -170,20 +170,37 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   const decide = async (client: pg.PoolClient, batch: Pending[]) => {
     const ids = batch.flatMap((p) => p.append.events.map((e) => e.id));
     const streams = [...new Set(batch.map((p) => p.append.stream))];
-    const found = await client.query<{ id: string } & StoredById>(
-      'SELECT id::text AS id, stream, revision, position, body FROM ll_events WHERE id = ANY($1::uuid[])',
-      [ids],
-    );
-    const revs = await client.query<{ stream: string; revision: number }>(
-      'SELECT stream, max(revision) AS revision FROM ll_events WHERE stream = ANY($1::text[]) GROUP BY stream',
-      [streams],
-    );
-    const headRow = await client.query<{ head: number }>(
-      'SELECT coalesce(max(position) + 1, 0) AS head FROM ll_events',
-    );
-    const byId = new Map<string, StoredById>(found.rows.map((r) => [r.id, r]));
-    const revision = new Map<string, number>(revs.rows.map((r) => [r.stream, r.revision]));
-    let head = headRow.rows[0]!.head;
+    // Round trip 1 of 2 (simple-query protocol, several statements, values as escaped literals): open the
+    // transaction, take the lock, then — in a statement whose READ COMMITTED snapshot is taken after the
+    // lock was granted — read the stored events with these ids, the streams' revisions and the head.
+    const lit = (v: string) => client.escapeLiteral(v);
+    const results = (await client.query(
+      `BEGIN ISOLATION LEVEL READ COMMITTED;
+       SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY});
+       SELECT 0 AS kind, id::text AS id, stream, revision, position, body FROM ll_events
+         WHERE id = ANY(ARRAY[${ids.map(lit).join(',')}]::uuid[])
+       UNION ALL
+       SELECT 1, NULL, stream, max(revision), NULL, NULL FROM ll_events
+         WHERE stream = ANY(ARRAY[${streams.map(lit).join(',')}]::text[]) GROUP BY stream
+       UNION ALL
+       SELECT 2, NULL, NULL, NULL, coalesce(max(position) + 1, 0), NULL FROM ll_events`,
+    )) as unknown as pg.QueryResult[];
+    const state = results[2]!.rows as {
+      kind: number;
+      id: string;
+      stream: string;
+      revision: number;
+      position: number;
+      body: string;
+    }[];
+    const byId = new Map<string, StoredById>();
+    const revision = new Map<string, number>();
+    let head = 0;
+    for (const r of state) {
+      if (r.kind === 0) byId.set(r.id, r);
+      else if (r.kind === 1) revision.set(r.stream, r.revision);
+      else head = r.position;
+    }
     const rows = {
       position: [] as number[],
       stream: [] as string[],
@@ -235,21 +252,22 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     let failure: unknown;
     let outcomes: Outcome[] = [];
     try {
-      await client.query(
-        `BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`,
-      );
       const decided = await decide(client, batch);
       outcomes = decided.outcomes;
       const r = decided.rows;
-      if (r.position.length > 0) {
-        await client.query(
-          `INSERT INTO ll_events (position, stream, revision, id, body)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], $5::text[])`,
-          [r.position, r.stream, r.revision, r.id, r.body],
-        );
-        await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
-      }
-      await client.query('COMMIT');
+      // Round trip 2 of 2: insert, NOTIFY (delivered at commit) and COMMIT. If the INSERT fails, the rest
+      // of the string is skipped and the transaction is rolled back below.
+      const lit = (v: string) => client.escapeLiteral(v);
+      const values = r.position.map(
+        (pos, i) =>
+          `(${pos}, ${lit(r.stream[i]!)}, ${r.revision[i]}, ${lit(r.id[i]!)}::uuid, ${lit(r.body[i]!)})`,
+      );
+      await client.query(
+        values.length > 0
+          ? `INSERT INTO ll_events (position, stream, revision, id, body) VALUES ${values.join(',')};
+             SELECT pg_notify('${CHANNEL}', ''); COMMIT`
+          : 'COMMIT',
+      );
     } catch (e) {
       failure = e;
       await client.query('ROLLBACK').catch(() => {});
