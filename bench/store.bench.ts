@@ -375,6 +375,16 @@ ${rows.join('\n')}
 - SQLite, 64 concurrent single-event writers: ${target(s64, 20_000)}.
 - SQLite readAll: ${target(read, 300_000)}.
 ${failures.length > 0 ? `\nFailures seen in this run:\n${failures.join('\n')}\n` : ''}
+Caveats: this machine is shared (2 vCPUs; other benchmarks and test runs may run at the same time), so
+figures move between runs by up to 3×; the ratios in one run are the comparable part. Emmett SQLite opens a
+connection per operation and fails under concurrency (\`SQLITE_BUSY\`, then \`cannot rollback\`, and appends
+whose callback never comes, counted as failed after 10 s); its later workloads run in the same process after
+those and are probably depressed by them. Our PostgreSQL single writer loses to Emmett's (0.5×): each of our
+appends takes the global advisory lock and costs two round trips (lock + state read, then insert + commit),
+where Emmett's is one call of a stored function; the lock is what buys commit-ordered, gap-free positions,
+and batching wins it back as soon as writers are concurrent. Moving the append into a server-side function
+(one round trip) is the next step for it.
+
 What limits it: a single writer is bounded by one fsync per append (the raw rate above); with concurrent
 writers, group commit puts every append that arrived during the previous COMMIT into one transaction, so
 throughput grows with concurrency until the single SQLite writer's CPU (zod validation, RFC 8785
