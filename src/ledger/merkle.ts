@@ -360,19 +360,33 @@ export class CompactRange {
   }
 }
 
-/** All complete subtrees of a tree, in memory: the reference the persisted store is tested against. */
+/**
+ * All complete subtrees of a tree, in memory: the reference the persisted store is tested against.
+ * Hashes are packed into one growable byte array per level (not one object per node), which keeps a
+ * million-leaf tree off the garbage collector's back.
+ */
 export class MemoryTree {
-  private readonly levels: Hash[][] = [];
+  private readonly levels: { bytes: Uint8Array; count: number }[] = [];
   private readonly border = new CompactRange();
 
   get size(): number {
     return this.border.size;
   }
 
+  private store(level: number, index: number, hash: Hash): void {
+    let l = this.levels[level];
+    if (!l) this.levels[level] = l = { bytes: new Uint8Array(HASH_SIZE * 1024), count: 0 };
+    if ((index + 1) * HASH_SIZE > l.bytes.length) {
+      const grown = new Uint8Array(l.bytes.length * 2);
+      grown.set(l.bytes);
+      l.bytes = grown;
+    }
+    l.bytes.set(hash, index * HASH_SIZE);
+    l.count = Math.max(l.count, index + 1);
+  }
+
   appendLeafHash(h: Hash): void {
-    this.border.append(h, (level, index, hash) => {
-      (this.levels[level] ??= [])[index] = hash;
-    });
+    this.border.append(h, (level, index, hash) => this.store(level, index, hash));
   }
 
   appendLeaf(leaf: Uint8Array): void {
@@ -380,9 +394,10 @@ export class MemoryTree {
   }
 
   readonly read: HashReader = (level, index) => {
-    const h = this.levels[level]?.[index];
-    if (h === undefined) throw new RangeError(`no complete subtree at level ${level} index ${index}`);
-    return h;
+    const l = this.levels[level];
+    if (!l || !Number.isInteger(index) || index < 0 || index >= l.count)
+      throw new RangeError(`no complete subtree at level ${level} index ${index}`);
+    return l.bytes.subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
   };
 
   root(size = this.size): Hash {
