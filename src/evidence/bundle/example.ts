@@ -1,0 +1,177 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { logIdForOrigin } from '../../anchor/config.ts';
+import type { PositionedEvent } from '../../events/envelope.ts';
+import { checkpointText } from '../../ledger/checkpoint.ts';
+import { leafBytes } from '../../ledger/leaf.ts';
+import { MemoryTree, leafHash, sha256 } from '../../ledger/merkle.ts';
+import { ed25519NoteSigner, formatNote, addSignature } from '../../ledger/signedNote.ts';
+import { buildBundle } from './build.ts';
+import type { EvidenceBundle } from './format.ts';
+import { verifyBundleOffline } from './verify.ts';
+
+/**
+ * The worked example of docs/evidence-format.md, made by code (never by hand): a log of 7 events, a loan
+ * of 3 of them, a checkpoint at size 6 (anchored) and one at size 7 (latest), signed with a fixed key.
+ * Hashes and signatures are real (Ed25519 is deterministic); the anchor's chain values are illustrative,
+ * because block hashes of a real chain depend on the time they were mined.
+ *
+ *   tsx src/evidence/bundle/example.ts --write   rewrites the example section of the doc
+ * test/evidence/bundle/docExample.test.ts checks the doc's example is this one and that it verifies.
+ */
+
+export const EXAMPLE_ORIGIN = 'ledger.example.com/loan-ledger/leaf/v1';
+const secretKey = sha256(new TextEncoder().encode('loan-ledger evidence example key (public, never use)'));
+export const exampleSigner = () => ed25519NoteSigner(EXAMPLE_ORIGIN, secretKey);
+
+function event(
+  position: number,
+  stream: string,
+  revision: number,
+  type: string,
+  data: PositionedEvent['data'],
+) {
+  return {
+    id: `01900000-0000-7000-8000-${String(position).padStart(12, '0')}`,
+    stream,
+    revision,
+    type,
+    schemaVersion: 1,
+    data,
+    meta: {
+      actor: stream.startsWith('enterprise')
+        ? { org: 'ent-1', role: 'enterprise' as const }
+        : { org: 'bank-1', role: 'bank' as const },
+      recordedAt: `2026-03-0${1 + position}T08:00:00.000Z`,
+      correlationId: `corr-${position}`,
+      causationId: `cmd-${position}`,
+    },
+    position,
+  } satisfies PositionedEvent;
+}
+
+export const exampleEvents = (): PositionedEvent[] => [
+  event(0, 'enterprise-91310000MA1EXAMPLE', 0, 'EnterpriseRegistered', { uscc: '91310000MA1EXAMPLE' }),
+  event(1, 'loan-LX1', 0, 'LoanApplied', { loanId: 'LX1', amountFen: 100000000, termMonths: 12 }),
+  event(2, 'loan-OTHER', 0, 'LoanApplied', { loanId: 'OTHER', amountFen: 5000000, termMonths: 6 }),
+  event(3, 'loan-LX1', 1, 'LoanApproved', { loanId: 'LX1', rateBps: 385 }),
+  event(4, 'loan-OTHER', 1, 'LoanRejected', { loanId: 'OTHER', reason: 'insufficient collateral' }),
+  event(5, 'loan-LX1', 2, 'LoanDisbursed', { loanId: 'LX1', amountFen: 100000000 }),
+  event(6, 'loan-OTHER', 2, 'LoanWithdrawn', { loanId: 'OTHER' }),
+];
+
+export interface Example {
+  bundle: EvidenceBundle;
+  verifierKey: string;
+  /** For the doc's step-by-step: the first disclosed event's bytes and hashes. */
+  firstCanonical: string;
+  firstLeafHash: string;
+  anchoredRoot: string;
+}
+
+export async function makeExample(): Promise<Example> {
+  const events = exampleEvents();
+  const tree = new MemoryTree();
+  for (const e of events) tree.appendLeaf(leafBytes(e));
+  const signer = exampleSigner();
+  const note = (size: number) =>
+    formatNote(
+      addSignature(
+        {
+          text: checkpointText({ origin: EXAMPLE_ORIGIN, size, root: tree.root(size), extensions: [] }),
+          signatures: [],
+        },
+        signer,
+      ),
+    );
+  const anchoredSize = 6;
+  const loan = events.filter((e) => e.stream === 'loan-LX1');
+  const bundle = await buildBundle({ kind: 'loan', id: 'LX1' }, loan, {
+    inclusionProof: (i, n) => tree.inclusionProof(i, n),
+    consistencyProof: (a, b) => tree.consistencyProof(a, b),
+    checkpointAt: note,
+    latestCheckpoint: () => note(tree.size),
+    verifierKeys: () => [signer.verifierKey],
+    anchors: () => [
+      {
+        treeSize: anchoredSize,
+        root: `0x${Buffer.from(tree.root(anchoredSize)).toString('hex')}`,
+        chainId: 31337,
+        contract: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+        logId: logIdForOrigin(EXAMPLE_ORIGIN),
+        txHash: `0x${Buffer.from(sha256(new TextEncoder().encode('example tx'))).toString('hex')}`,
+        blockNumber: 42,
+        blockHash: `0x${Buffer.from(sha256(new TextEncoder().encode('example block'))).toString('hex')}`,
+        status: 'final',
+      },
+    ],
+  });
+  const first = leafBytes(loan[0]!);
+  return {
+    bundle,
+    verifierKey: signer.verifierKey,
+    firstCanonical: new TextDecoder().decode(first),
+    firstLeafHash: Buffer.from(leafHash(first)).toString('base64'),
+    anchoredRoot: Buffer.from(tree.root(anchoredSize)).toString('base64'),
+  };
+}
+
+export const DOC_FILE = new URL('../../../docs/evidence-format.md', import.meta.url);
+export const BEGIN = '<!-- example:begin (generated by src/evidence/bundle/example.ts; do not edit) -->';
+export const END = '<!-- example:end -->';
+
+/** The generated section of the doc. */
+export async function exampleSection(): Promise<string> {
+  const ex = await makeExample();
+  const report = verifyBundleOffline(ex.bundle, {
+    trustedKeys: [ex.verifierKey],
+    expectedOrigin: EXAMPLE_ORIGIN,
+  });
+  const marks = { pass: '✓', fail: '✗', warn: '⚠', skip: '–' } as const;
+  const fence = '```';
+  return [
+    BEGIN,
+    '<!-- prettier-ignore-start -->',
+    '',
+    `The log's verifier key (what a court pins with \`--key\`):`,
+    '',
+    `${fence}\n${ex.verifierKey}\n${fence}`,
+    '',
+    `The first disclosed event (log index ${ex.bundle.events[0]!.index}), decoded from \`events[0].canonical\`: these exact bytes are the leaf.`,
+    '',
+    `${fence}json\n${ex.firstCanonical}\n${fence}`,
+    '',
+    `Its leaf hash SHA-256(0x00 ‖ bytes), base64: \`${ex.firstLeafHash}\`. The anchored root (tree size 6): \`${ex.anchoredRoot}\`.`,
+    '',
+    'The bundle:',
+    '',
+    `${fence}json\n${JSON.stringify(ex.bundle, null, 2)}\n${fence}`,
+    '',
+    '`loan-ledger verify example.json --key <the key above> --origin ledger.example.com/loan-ledger/leaf/v1` prints (offline; with `--rpc` the chain checks follow):',
+    '',
+    `${fence}\n${report.checks.map((c) => `${marks[c.status]} ${c.check}: ${c.detail}`).join('\n')}\n${fence}`,
+    '',
+    '<!-- prettier-ignore-end -->',
+    END,
+  ].join('\n');
+}
+
+/** The example bundle as it appears in the doc (for the test). */
+export function bundleInDoc(doc: string): unknown {
+  const section = doc.slice(doc.indexOf(BEGIN), doc.indexOf(END));
+  const m = /The bundle:\n\n```json\n([\s\S]*?)\n```/.exec(section);
+  return m ? JSON.parse(m[1]!) : undefined;
+}
+
+if (
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(process.argv[1]).href &&
+  process.argv.includes('--write')
+) {
+  const doc = readFileSync(DOC_FILE, 'utf8');
+  const i = doc.indexOf(BEGIN);
+  const j = doc.indexOf(END);
+  if (i < 0 || j < i) throw new Error('the doc has no example markers');
+  writeFileSync(DOC_FILE, doc.slice(0, i) + (await exampleSection()) + doc.slice(j + END.length));
+  console.log('docs/evidence-format.md: example rewritten');
+}
