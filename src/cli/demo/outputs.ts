@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { StepFailed, type DemoContext } from './context.ts';
+import { ORG } from './parties.ts';
+
+const EVIDENCE = 'GET /v1/loans/{loanId}/evidence';
+/** The evidence issue's PDF route; whichever of these the server mounts. */
+const CERTIFICATES = [
+  'GET /v1/loans/{loanId}/evidence/certificate.pdf',
+  'GET /v1/loans/{loanId}/evidence/certificate',
+  'GET /v1/loans/{loanId}/certificate.pdf',
+  'GET /v1/loans/{loanId}/certificate',
+];
+
+const pathFor = (route: string, loanId: string): string =>
+  route.slice(4).replace('{loanId}', encodeURIComponent(loanId));
+
+/**
+ * Each loan's evidence bundle and PDF certificate when the server has the evidence routes, else its
+ * timeline. Returns the files written.
+ */
+export async function writeLoanFiles(ctx: DemoContext, dir: string, loanIds: string[]): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const bank = ctx.as(ORG.bank);
+  const files: string[] = [];
+  const certificate = CERTIFICATES.find((r) => ctx.has(r));
+  if (!ctx.has(EVIDENCE)) ctx.log(`  · ${EVIDENCE} is not mounted: writing each loan's timeline instead`);
+  for (const loanId of loanIds) {
+    const write = (name: string, bytes: string | Uint8Array) => {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      files.push(file);
+      ctx.log(`  ✓ wrote ${file}`);
+    };
+    try {
+      if (ctx.has(EVIDENCE)) {
+        const bundle = await bank.get(pathFor(EVIDENCE, loanId), z.unknown());
+        write(`evidence-${loanId}.json`, `${JSON.stringify(bundle, null, 2)}\n`);
+        if (certificate)
+          write(`certificate-${loanId}.pdf`, await bank.getBytes(pathFor(certificate, loanId)));
+      } else {
+        const timeline = await bank.get(`/v1/loans/${encodeURIComponent(loanId)}/timeline`, z.unknown());
+        write(`timeline-${loanId}.json`, `${JSON.stringify(timeline, null, 2)}\n`);
+      }
+    } catch (e) {
+      throw new StepFailed(`write the files of ${loanId}`, e);
+    }
+  }
+  return files;
+}
