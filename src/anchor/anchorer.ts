@@ -142,7 +142,8 @@ export class Anchorer {
         return rec;
       if (this.#now() > deadline) return rec;
       await new Promise((r) => setTimeout(r, Math.min(this.config.pollIntervalMs, 200)));
-      await this.#serialized(() => this.#passOnce(false)).catch(() => {});
+      // force: if an anchor was in flight, the latest checkpoint is anchored as soon as it lands
+      await this.#serialized(() => this.#passOnce(true)).catch(() => {});
     }
   }
 
