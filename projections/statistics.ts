@@ -314,3 +314,21 @@ export function lendingByMonth(
         : { month: r.month, amount: r.amount, count: r.count },
     );
 }
+
+/**
+ * What each 4321 level has paid for losses so far: the guarantor's compensation (代偿) and each upper
+ * level's reimbursements. Platform-wide totals; suppressed when fewer than `minEnterprises` borrowers
+ * are behind them.
+ */
+export function sharesPaidByLevel(
+  db: ReadModelDb,
+  minEnterprises = 3,
+): { level: string; amount: number | null }[] {
+  const rows = db.all<{ level: string; amount: number; enterprises: number }>(
+    `SELECT CASE WHEN f.flow = 'compensation' THEN 'guarantor' ELSE f.level END AS level,
+            sum(f.amount) AS amount, count(DISTINCT l.uscc) AS enterprises
+     FROM rm_stats_flows f JOIN rm_stats_loans l ON l.loan_id = f.loan_id
+     WHERE f.flow IN ('compensation', 'reimbursement_paid') GROUP BY 1 ORDER BY 1`,
+  );
+  return rows.map((r) => ({ level: r.level, amount: r.enterprises < minEnterprises ? null : r.amount }));
+}

@@ -6,10 +6,19 @@ import { caseFile, disputesFor, type AnchorStatusOf } from '../../../projections
 import { partyLedgers, programmeStatuses } from '../../../projections/guaranteeQueries.ts';
 import type { ReadModelDb } from '../../../projections/readModelDb.ts';
 import type { ProjectionRunner } from '../../../projections/runner.ts';
-import { dimensions, lendingByMonth, sharesPaidByLevel, statistics } from '../../../projections/statistics.ts';
+import {
+  dimensions,
+  lendingByMonth,
+  sharesPaidByLevel,
+  statistics,
+} from '../../../projections/statistics.ts';
 import { bankPortfolio, bankReports } from '../../../projections/views/bankPortfolio.ts';
 import { openWarnings } from '../../../projections/views/riskMonitoring.ts';
-import { applicationsAwaitingChoice, productPool, whiteList } from '../../../projections/views/whiteListMatching.ts';
+import {
+  applicationsAwaitingChoice,
+  productPool,
+  whiteList,
+} from '../../../projections/views/whiteListMatching.ts';
 import type { WebhookDispatcher } from '../../../projections/webhooks.ts';
 import { LedgerError } from '../../errors.ts';
 import type { OrgRole } from '../auth/organization.ts';
@@ -49,9 +58,16 @@ export const viewAccess = {
 const allow = (request: FastifyRequest, what: keyof typeof viewAccess) => {
   const p = principalOf(request);
   if (!(viewAccess[what] as readonly string[]).includes(p.role))
-    throw new LedgerError('LL_FORBIDDEN', `a ${p.role} key may not read ${what}`, { access: `view.${what}`, role: p.role });
+    throw new LedgerError('LL_FORBIDDEN', `a ${p.role} key may not read ${what}`, {
+      access: `view.${what}`,
+      role: p.role,
+    });
   return p;
 };
+
+/** How a dispute names the caller: an enterprise by its USCC, every other party by its organization id. */
+const partyId = (p: { orgId: string; role: string; uscc?: string }) =>
+  p.role === 'enterprise' && p.uscc ? p.uscc : p.orgId;
 
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month like 2026-02');
 const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2026-06-30');
@@ -74,7 +90,10 @@ export function projectionRoutes(app: FastifyInstance, deps: ProjectionRouteDeps
     reply
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:")
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:",
+      )
       .send(DASHBOARD_HTML),
   );
 
@@ -94,29 +113,38 @@ export function projectionRoutes(app: FastifyInstance, deps: ProjectionRouteDeps
     },
   );
 
-  typed.get('/v1/stats/dashboard', { schema: { summary: 'The figures of the regulator dashboard', tags } }, async (request) => {
-    allow(request, 'stats');
-    const now = clock();
-    const headline = statistics(db, { minEnterprises: min, now }).cells[0] ?? null;
-    const byCity = statistics(db, { groupBy: ['city'], minEnterprises: min, now }).cells.map((c) => ({
-      city: c.key.city!,
-      suppressed: c.suppressed,
-      defaultRateByCountBps: c.figures?.defaultRateByCountBps ?? null,
-      disbursedAmount: c.figures?.disbursedAmount ?? null,
-    }));
-    return {
-      asOf: now.toISOString(),
-      minEnterprises: min,
-      headline,
-      lendingByMonth: lendingByMonth(db, min),
-      defaultRateByCity: byCity,
-      sharesPaidByLevel: sharesPaidByLevel(db, min),
-    };
-  });
+  typed.get(
+    '/v1/stats/dashboard',
+    { schema: { summary: 'The figures of the regulator dashboard', tags } },
+    async (request) => {
+      allow(request, 'stats');
+      const now = clock();
+      const headline = statistics(db, { minEnterprises: min, now }).cells[0] ?? null;
+      const byCity = statistics(db, { groupBy: ['city'], minEnterprises: min, now }).cells.map((c) => ({
+        city: c.key.city!,
+        suppressed: c.suppressed,
+        defaultRateByCountBps: c.figures?.defaultRateByCountBps ?? null,
+        disbursedAmount: c.figures?.disbursedAmount ?? null,
+      }));
+      return {
+        asOf: now.toISOString(),
+        minEnterprises: min,
+        headline,
+        lendingByMonth: lendingByMonth(db, min),
+        defaultRateByCity: byCity,
+        sharesPaidByLevel: sharesPaidByLevel(db, min),
+      };
+    },
+  );
 
   typed.get(
     '/v1/guarantees/programmes',
-    { schema: { summary: 'Risk-sharing programmes: loss rate against cap, warning at 80 %, breach (熔断)', tags } },
+    {
+      schema: {
+        summary: 'Risk-sharing programmes: loss rate against cap, warning at 80 %, breach (熔断)',
+        tags,
+      },
+    },
     async (request) => {
       allow(request, 'guarantees');
       return { programmes: programmeStatuses(db) };
@@ -143,12 +171,21 @@ export function projectionRoutes(app: FastifyInstance, deps: ProjectionRouteDeps
   const bankOf = (request: FastifyRequest, bankId: string) => {
     const p = allow(request, 'bankPortfolio');
     if (p.role === 'bank' && p.orgId !== bankId)
-      throw new LedgerError('LL_FORBIDDEN', "a bank reads only its own portfolio", { access: 'view.bankPortfolio', role: p.role });
+      throw new LedgerError('LL_FORBIDDEN', 'a bank reads only its own portfolio', {
+        access: 'view.bankPortfolio',
+        role: p.role,
+      });
     return bankId;
   };
   typed.get(
     '/v1/banks/:bankId/portfolio',
-    { schema: { summary: "A bank's loans by status and overdue buckets", tags, params: z.object({ bankId: z.string().min(1).max(100) }) } },
+    {
+      schema: {
+        summary: "A bank's loans by status and overdue buckets",
+        tags,
+        params: z.object({ bankId: z.string().min(1).max(100) }),
+      },
+    },
     async (request) => bankPortfolio(db, bankOf(request, request.params.bankId)),
   );
   typed.get(
@@ -164,61 +201,108 @@ export function projectionRoutes(app: FastifyInstance, deps: ProjectionRouteDeps
         }),
       },
     },
-    async (request) => ({ reports: bankReports(db, bankOf(request, request.params.bankId), request.query.after, request.query.limit) }),
+    async (request) => ({
+      reports: bankReports(
+        db,
+        bankOf(request, request.params.bankId),
+        request.query.after,
+        request.query.limit,
+      ),
+    }),
   );
 
-  typed.get('/v1/case-files', { schema: { summary: 'The disputes the caller is the body of or a party to', tags } }, async (request) => {
-    const p = allow(request, 'caseFile');
-    return { disputes: disputesFor(db, p.orgId) };
-  });
+  typed.get(
+    '/v1/case-files',
+    { schema: { summary: 'The disputes the caller is the body of or a party to', tags } },
+    async (request) => {
+      const p = allow(request, 'caseFile');
+      return { disputes: disputesFor(db, partyId(p)) };
+    },
+  );
   typed.get(
     '/v1/case-files/:disputeId',
     {
       schema: {
-        summary: 'Case file: parties, claim, evidence, award, the loan timeline with log index and anchor status',
+        summary:
+          'Case file: parties, claim, evidence, award, the loan timeline with log index and anchor status',
         tags,
         params: z.object({ disputeId: z.string().min(1).max(64) }),
       },
     },
     async (request) => {
       const p = allow(request, 'caseFile');
-      const file = await caseFile(db, request.params.disputeId, p.orgId, deps.anchorStatus ?? (() => 'unknown'));
+      const file = await caseFile(
+        db,
+        request.params.disputeId,
+        partyId(p),
+        deps.anchorStatus ?? (() => 'unknown'),
+      );
       // Not the body and not a party (or no such dispute): the same answer, so existence is not revealed.
-      if (!file) throw new LedgerError('LL_FORBIDDEN', 'only the assigned body and the parties read a case file', { access: 'view.caseFile', role: p.role });
+      if (!file)
+        throw new LedgerError('LL_FORBIDDEN', 'only the assigned body and the parties read a case file', {
+          access: 'view.caseFile',
+          role: p.role,
+        });
       return file;
     },
   );
 
-  typed.get('/v1/matching/white-list', { schema: { summary: 'Enterprises on the white list (白名单) with the criteria met', tags } }, async (request) => {
-    allow(request, 'whiteList');
-    return { enterprises: whiteList(db) };
-  });
+  typed.get(
+    '/v1/matching/white-list',
+    { schema: { summary: 'Enterprises on the white list (白名单) with the criteria met', tags } },
+    async (request) => {
+      allow(request, 'whiteList');
+      return { enterprises: whiteList(db) };
+    },
+  );
   typed.get(
     '/v1/matching/products',
-    { schema: { summary: 'The product pool (贷款产品清单) with live status', tags, querystring: z.object({ live: z.enum(['true', 'false']).optional() }) } },
+    {
+      schema: {
+        summary: 'The product pool (贷款产品清单) with live status',
+        tags,
+        querystring: z.object({ live: z.enum(['true', 'false']).optional() }),
+      },
+    },
     async (request) => {
       allow(request, 'products');
       return { products: productPool(db, request.query.live === 'true') };
     },
   );
-  typed.get('/v1/matching/awaiting-choice', { schema: { summary: 'Applications matched and awaiting the enterprise’s choice', tags } }, async (request) => {
-    const p = allow(request, 'applications');
-    const list = applicationsAwaitingChoice(db);
-    return { applications: p.role === 'enterprise' ? list.filter((a) => a.uscc === p.uscc) : list };
-  });
+  typed.get(
+    '/v1/matching/awaiting-choice',
+    { schema: { summary: 'Applications matched and awaiting the enterprise’s choice', tags } },
+    async (request) => {
+      const p = allow(request, 'applications');
+      const list = applicationsAwaitingChoice(db);
+      return { applications: p.role === 'enterprise' ? list.filter((a) => a.uscc === p.uscc) : list };
+    },
+  );
 
-  typed.get('/v1/risk/warnings', { schema: { summary: 'Open risk warnings (风险监测) with level, rule and age', tags } }, async (request) => {
-    const p = allow(request, 'risk');
-    const all = p.role === 'regulator' || p.role === 'operator';
-    return { warnings: openWarnings(db, clock(), all ? undefined : p.orgId) };
-  });
-  typed.get('/v1/risk/deliveries', { schema: { summary: 'Webhook deliveries of risk notices to the caller', tags } }, async (request) => {
-    const p = allow(request, 'risk');
-    return { deliveries: deps.webhooks?.deliveries(p.role === 'operator' ? undefined : p.orgId) ?? [] };
-  });
+  typed.get(
+    '/v1/risk/warnings',
+    { schema: { summary: 'Open risk warnings (风险监测) with level, rule and age', tags } },
+    async (request) => {
+      const p = allow(request, 'risk');
+      const all = p.role === 'regulator' || p.role === 'operator';
+      return { warnings: openWarnings(db, clock(), all ? undefined : p.orgId) };
+    },
+  );
+  typed.get(
+    '/v1/risk/deliveries',
+    { schema: { summary: 'Webhook deliveries of risk notices to the caller', tags } },
+    async (request) => {
+      const p = allow(request, 'risk');
+      return { deliveries: deps.webhooks?.deliveries(p.role === 'operator' ? undefined : p.orgId) ?? [] };
+    },
+  );
 
-  typed.get('/v1/projections/status', { schema: { summary: 'Each read model’s checkpoint and the lag behind the log', tags } }, async (request) => {
-    allow(request, 'status');
-    return { lag: deps.runner ? await deps.runner.lag() : null, views: deps.runner?.status() ?? [] };
-  });
+  typed.get(
+    '/v1/projections/status',
+    { schema: { summary: 'Each read model’s checkpoint and the lag behind the log', tags } },
+    async (request) => {
+      allow(request, 'status');
+      return { lag: deps.runner ? await deps.runner.lag() : null, views: deps.runner?.status() ?? [] };
+    },
+  );
 }

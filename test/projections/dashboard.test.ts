@@ -1,0 +1,121 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../projections/index.ts';
+import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
+import { projectionApi } from './apiHarness.ts';
+import { appendAll } from './fixtures.ts';
+import { scenario } from './scenario.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+let dir: string;
+let store: SqliteEventStore;
+let app: FastifyInstance;
+let keyOf: (org: string) => string;
+let base: string;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'proj-dash-'));
+  store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
+  await appendAll(store, scenario());
+  const db = sqliteReadModelDb(store.db);
+  await createProjectionRunner({ store, db, views: allViews }).catchUp();
+  // Threshold 1 so this small portfolio's cells all show (the small-cell rule has its own tests).
+  ({ app, keyOf } = await projectionApi(
+    { db, minEnterprises: 1, clock: () => new Date('2026-07-01T00:00:00.000Z') },
+    { 'regulator-1': { role: 'regulator' }, bankA: { role: 'bank' } },
+  ));
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('regulator dashboard in headless Chromium', () => {
+  it('shows the figures the statistics API returns, draws the charts, and is screenshotted', async () => {
+    const api = (
+      await app.inject({
+        method: 'GET',
+        url: '/v1/stats/dashboard',
+        headers: { authorization: `Bearer ${keyOf('regulator-1')}` },
+      })
+    ).json();
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${base}/dashboard#key=${encodeURIComponent(keyOf('regulator-1'))}`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 15_000 });
+    // The key is taken out of the address bar.
+    expect(page.url()).toBe(`${base}/dashboard`);
+
+    const f = api.headline.figures;
+    for (const name of [
+      'registeredEnterprises',
+      'applications',
+      'disbursedAmount',
+      'outstandingAmount',
+      'compensationPaid',
+      'recoveries',
+      'policySupportPaid',
+      'approvalRateBps',
+    ]) {
+      const shown = await page.getAttribute(`[data-testid="fig-${name}"]`, 'data-value');
+      expect({ name, shown }).toEqual({ name, shown: String(f[name]) });
+    }
+    expect(await page.textContent('[data-testid="fig-disbursedAmount"] .value')).toBe('90,000.00'); // 9,000,000 fen
+    expect(await page.textContent('[data-testid="fig-outstandingAmount"] .value')).toBe('76,000.00');
+    expect(await page.textContent('[data-testid="fig-approvalRateBps"] .value')).toBe('83.33 %');
+
+    // One bar per month with lending, per city, per 4321 level that paid, each carrying the API's value.
+    const bars = (id: string) =>
+      page.$$eval(`#${id} rect`, (rs) => rs.map((r) => Number(r.getAttribute('data-value'))));
+    expect(await bars('chart-lending')).toEqual(
+      api.lendingByMonth.map((m: { amount: number }) => Math.round(m.amount / 100)),
+    );
+    expect(await bars('chart-default')).toEqual(
+      api.defaultRateByCity.map((c: { defaultRateByCountBps: number }) => c.defaultRateByCountBps),
+    );
+    expect(await bars('chart-shares')).toEqual(
+      api.sharesPaidByLevel.map((s: { amount: number }) => Math.round(s.amount / 100)),
+    );
+    expect(api.sharesPaidByLevel.map((s: { level: string }) => s.level)).toEqual([
+      'guarantor',
+      'national_fund',
+    ]);
+
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: 'test-output/dashboard.png', fullPage: true });
+    expect(statSync('test-output/dashboard.png').size).toBeGreaterThan(10_000);
+    await page.close();
+  });
+
+  it('refuses a key that is not a regulator’s and asks for another', async () => {
+    const page = await browser!.newPage();
+    await page.goto(`${base}/dashboard#key=${encodeURIComponent(keyOf('bankA'))}`);
+    await page.waitForSelector('body[data-state="error"]', { timeout: 15_000 });
+    expect(await page.textContent('#error')).toMatch(/403/);
+    expect(await page.isVisible('#login')).toBe(true);
+    expect(await page.isVisible('#content')).toBe(false);
+    await page.close();
+  });
+});
