@@ -110,6 +110,16 @@ export const accessTable = {
   'notarization.verify_debtor': { notary: 'assigned' },
   'notarization.enforce': { notary: 'assigned' },
   'notarization.read': { notary: 'assigned', bank: 'party', enterprise: 'borrower', ...tribunal },
+  // Evidence bundles (issue 7): the parties and the assigned court, arbitrator or notary only
+  'evidence.loan': {
+    bank: 'lender',
+    guarantor: 'guarantor',
+    enterprise: 'borrower',
+    ...sharers,
+    ...tribunal,
+    notary: 'assigned',
+  },
+  'evidence.dispute': { ...disputants, ...tribunal },
   // Raw streams and the log's full entries
   'stream.read': { operator: 'any', regulator: 'any' },
   'log.entries': { operator: 'any', regulator: 'any' },
