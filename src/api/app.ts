@@ -82,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 200 },
   }) as unknown as FastifyInstance;
+  // Bodies are JSON only: anything else is 415, not a string handed to a schema.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
