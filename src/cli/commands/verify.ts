@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { verifyBundle } from '../../evidence/bundle/verifyBundle.ts';
 import type { CheckResult } from '../../evidence/bundle/verify.ts';
+import type { CliCommand } from './command.ts';
 
 /**
  * `loan-ledger verify <bundle.json> [--rpc URL] [--key VKEY]… [--origin ORIGIN] [--contract ADDR] [--json]`.
@@ -29,7 +30,7 @@ exit status: 0 all checks passed, 1 a check failed, 2 unreadable input or bad us
 
 const MARK: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', warn: '⚠', skip: '–' };
 
-export const verifyCommand = {
+export const verifyCommand: CliCommand = {
   summary: 'verify an evidence bundle offline and, with --rpc, on chain',
   help: HELP,
   async run(args: string[]): Promise<number> {
