@@ -1,0 +1,91 @@
+/**
+ * Rebuild of every read model from a generated realistic portfolio (test/projections/portfolio.ts):
+ * 10,000 enterprises, 30,000 loans, ~1,000,000 events in the embedded SQLite store. Reports events/s
+ * of the rebuild (all six views, batches of 5,000 events per transaction) and memory sampled along the
+ * way, to show it stays flat in the number of events. `PROJECTIONS_BENCH_SCALE=0.1` runs a tenth.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { allViews, createProjectionRunner, sqliteReadModelDb } from '../projections/index.ts';
+import { openSqliteEventStore } from '../src/store/sqlite/index.ts';
+import { appendBulk } from '../test/projections/fixtures.ts';
+import { portfolio } from '../test/projections/portfolio.ts';
+import { writePerfSection } from './report.ts';
+
+const MiB = 2 ** 20;
+
+export async function run(): Promise<void> {
+  const scale = Number(process.env.PROJECTIONS_BENCH_SCALE ?? '1');
+  const enterprises = Math.round(10_000 * scale);
+  const loans = Math.round(30_000 * scale);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-proj-'));
+  const file = join(dir, 'ledger.db');
+  try {
+    let store = openSqliteEventStore({ file });
+    const t0 = performance.now();
+    const events = await appendBulk(store, portfolio({ enterprises, loans, instalments: 24, seed: 1 }));
+    const appendSeconds = (performance.now() - t0) / 1000;
+    await store.close();
+    console.log(`  generated and appended ${events} events in ${appendSeconds.toFixed(1)} s`);
+
+    store = openSqliteEventStore({ file });
+    const db = sqliteReadModelDb(store.db);
+    const runner = createProjectionRunner({ store, db, views: allViews, batchSize: 5000 });
+    const samples: { done: number; rssMiB: number; heapMiB: number }[] = [];
+    let peakRss = 0;
+    let nextSample = 0;
+    const t1 = performance.now();
+    await runner.rebuild(undefined, (p) => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      if (p.done >= nextSample || p.done === p.total) {
+        samples.push({
+          done: p.done,
+          rssMiB: Math.round(m.rss / MiB),
+          heapMiB: Math.round(m.heapUsed / MiB),
+        });
+        nextSample += Math.ceil(p.total / 8);
+        process.stdout.write(
+          `  rebuild ${p.done}/${p.total} ${Math.round(p.eventsPerSecond)} ev/s ETA ${p.etaSeconds.toFixed(0)} s\r`,
+        );
+      }
+    });
+    const seconds = (performance.now() - t1) / 1000;
+    const rate = Math.round(events / seconds);
+    console.log(
+      `\n  rebuilt ${allViews.length} views from ${events} events in ${seconds.toFixed(1)} s: ${rate} events/s`,
+    );
+    const rows = allViews.flatMap((v) =>
+      v.tables.map((t) => `${t}: ${db.get<{ n: number }>(`SELECT count(*) AS n FROM ${t}`)!.n}`),
+    );
+    await store.close();
+
+    writePerfSection(
+      'projections',
+      'Projections: rebuild of all read models',
+      `
+Portfolio: ${enterprises.toLocaleString('en')} enterprises, ${loans.toLocaleString('en')} loans (24 monthly instalments; 8 % rejected, 10 % late then current, 5 % default with 4321 compensation, reimbursements, write-off, recovery, some arbitration) = **${events.toLocaleString('en')} events** in the embedded SQLite store${scale === 1 ? '' : ` (scale ${scale} of the 1,000,000-event target)`}. Generating and appending them took ${appendSeconds.toFixed(1)} s (not part of the figure below).
+
+| what | result | target |
+| --- | --- | --- |
+| rebuild of all ${allViews.length} views (read \`readAll\` pages of 5,000 + apply + checkpoint, one transaction per page, \`synchronous=FULL\`) | **${rate.toLocaleString('en')} events/s** (${seconds.toFixed(1)} s) | ≥ 100,000 events/s |
+| peak RSS during the rebuild | ${Math.round(peakRss / MiB)} MiB | flat in the number of events |
+
+Memory along the rebuild (events done → RSS / JS heap):
+
+| events done | RSS MiB | heap MiB |
+| --- | --- | --- |
+${samples.map((s) => `| ${s.done.toLocaleString('en')} | ${s.rssMiB} | ${s.heapMiB} |`).join('\n')}
+
+Rows written: ${rows.join(', ')}.
+
+What limits it: every event is parsed from its canonical JSON by \`readAll\` (the store's cost, shared with the Merkle log) and each view does one to three indexed SQLite statements per event it handles; the case-file view indexes every loan event (its timeline). Memory is bounded by the page size (5,000 events) plus SQLite's 64 MiB page cache; no view keeps state in the JS heap.
+`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
