@@ -47,6 +47,14 @@ export const settings = {
       .optional(),
     doc: 'MerkleAnchor contract address. Required with ANCHOR_RPC_URL.',
   },
+  ANCHOR_CHAIN_ID: {
+    schema: int(1, 2 ** 53 - 1).optional(),
+    doc: 'Refuse to anchor when the node reports another chain id (recommended with ANCHOR_RPC_URL).',
+  },
+  ANCHOR_GAS_PRICE_WEI: {
+    schema: z.string().regex(/^\d+$/).optional(),
+    doc: 'Fixed legacy gas price in wei; `0` on FISCO BCOS and most consortium chains. Unset: the node suggests.',
+  },
   ANCHOR_EVERY_EVENTS: { schema: int(1, 10_000_000).default(100), doc: 'Anchor after this many new events…' },
   ANCHOR_EVERY_SECONDS: {
     schema: int(1, 86_400).default(10),
