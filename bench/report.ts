@@ -21,7 +21,8 @@ export function writePerfSection(name: string, title: string, markdown: string):
     : '# Performance\n\nWritten by `npm run bench` (each section by its own benchmark; rerun to refresh).\n';
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
-  text = i >= 0 && j > i ? text.slice(0, i) + body + text.slice(j + end.length) : `${text.trimEnd()}\n\n${body}\n`;
+  text =
+    i >= 0 && j > i ? text.slice(0, i) + body + text.slice(j + end.length) : `${text.trimEnd()}\n\n${body}\n`;
   writeFileSync(PERF_FILE, text);
 }
 

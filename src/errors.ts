@@ -28,14 +28,20 @@ export const errorCodes = {
   LL_EVENT_ID_CONFLICT: { status: 409, title: 'An event with this id is already stored with other content' },
   LL_IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different body' },
   LL_IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
-  LL_CONCURRENCY_RETRIES_EXHAUSTED: { status: 409, title: 'The command kept conflicting with concurrent writes' },
+  LL_CONCURRENCY_RETRIES_EXHAUSTED: {
+    status: 409,
+    title: 'The command kept conflicting with concurrent writes',
+  },
   // Domain
   LL_DOMAIN_RULE_VIOLATED: { status: 422, title: 'The command breaks a rule of the financing process' },
   // Log and evidence
   LL_LOG_INTEGRITY: { status: 500, title: 'The stored Merkle log does not match the event store' },
   LL_PROOF_INVALID: { status: 422, title: 'A proof does not verify' },
   LL_CHECKPOINT_INCONSISTENT: { status: 409, title: 'The checkpoint is not consistent with the last one' },
-  LL_EVIDENCE_NOT_ANCHORED: { status: 409, title: 'The events are not covered by an anchored checkpoint yet' },
+  LL_EVIDENCE_NOT_ANCHORED: {
+    status: 409,
+    title: 'The events are not covered by an anchored checkpoint yet',
+  },
   // Infrastructure
   LL_STORE_UNAVAILABLE: { status: 503, title: 'The event store cannot take writes right now' },
   LL_CHAIN_UNAVAILABLE: { status: 503, title: 'The chain node cannot be reached' },

@@ -34,7 +34,10 @@ export const StreamName = z
 /** UTC instant with millisecond precision, always in this exact form so canonical bytes are stable. */
 export const Instant = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, 'must be a UTC instant like 2026-01-31T08:00:00.000Z');
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+    'must be a UTC instant like 2026-01-31T08:00:00.000Z',
+  );
 
 export const EventMeta = z.strictObject({
   actor: z.strictObject({ org: z.string().min(1).max(100), role: Role }),

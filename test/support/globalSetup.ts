@@ -12,7 +12,9 @@ export async function setup(project: TestProject): Promise<void> {
   let url = process.env.TEST_DATABASE_URL;
   if (!url) {
     if (!postgresAvailable()) {
-      throw new Error('PostgreSQL is needed by the tests: apt-get install postgresql, or set TEST_DATABASE_URL');
+      throw new Error(
+        'PostgreSQL is needed by the tests: apt-get install postgresql, or set TEST_DATABASE_URL',
+      );
     }
     server = await startPostgres();
     url = server.url;

@@ -41,7 +41,8 @@ export const postgresAvailable = (): boolean => findBin('initdb') !== undefined;
 export async function startPostgres(): Promise<PostgresServer> {
   const initdb = findBin('initdb');
   const postgres = findBin('postgres');
-  if (!initdb || !postgres) throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
+  if (!initdb || !postgres)
+    throw new Error('PostgreSQL server binaries not found (apt-get install postgresql)');
   const asRoot = process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'loan-ledger-pg-'));
   chmodSync(dir, 0o777);
@@ -49,17 +50,33 @@ export async function startPostgres(): Promise<PostgresServer> {
   const wrap = (cmd: string, args: string[]): [string, string[]] =>
     asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 
-  const [c1, a1] = wrap(initdb, ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale']);
+  const [c1, a1] = wrap(initdb, [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '--auth=trust',
+    '-E',
+    'UTF8',
+    '--no-locale',
+  ]);
   execFileSync(c1, a1, { stdio: 'pipe' });
   const port = await freePort();
   const [c2, a2] = wrap(postgres, [
-    '-D', dataDir,
-    '-p', String(port),
-    '-k', dir,
-    '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'max_connections=300',
-    '-c', 'fsync=on',
-    '-c', 'synchronous_commit=on',
+    '-D',
+    dataDir,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=300',
+    '-c',
+    'fsync=on',
+    '-c',
+    'synchronous_commit=on',
   ]);
   const child: ChildProcess = spawn(c2, a2, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
