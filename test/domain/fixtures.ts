@@ -52,3 +52,13 @@ export const keypair = () => {
       Buffer.from(ed25519.sign(Buffer.from(hashHex, 'hex'), secretKey)).toString('base64'),
   };
 };
+
+/** The six 4321 parties of the fixtures. */
+export const ORGS = {
+  national_fund: 'ncgf',
+  provincial_finance: 'hn-finance',
+  provincial_reguarantee: 'hn-reguarantee',
+  guarantor: GUARANTOR,
+  bank: BANK,
+  local_government: 'changsha-gov',
+};

@@ -4,19 +4,11 @@ import type { GuaranteeCommand } from '../../src/domain/guarantee/commands.ts';
 import { hunan4321Parties } from '../../src/domain/guarantee/config.ts';
 import { guaranteeDecider, type GuaranteeState } from '../../src/domain/guarantee/decider.ts';
 import { guaranteeEvents, type GuaranteeEvent } from '../../src/domain/guarantee/events.ts';
-import { BANK, GUARANTOR, OTHER_BANK, USCC } from './fixtures.ts';
+import { BANK, GUARANTOR, ORGS, OTHER_BANK, USCC } from './fixtures.ts';
 import { commands, DeciderSpecification } from './specification.ts';
 
 const spec = DeciderSpecification.for(guaranteeDecider, guaranteeEvents);
 const c = commands<GuaranteeCommand>();
-export const ORGS = {
-  national_fund: 'ncgf',
-  provincial_finance: 'hn-finance',
-  provincial_reguarantee: 'hn-reguarantee',
-  guarantor: GUARANTOR,
-  bank: BANK,
-  local_government: 'changsha-gov',
-};
 export const issueData = {
   guaranteeId: 'G1',
   loanId: 'L1',
