@@ -1,0 +1,61 @@
+import { join, resolve } from 'node:path';
+import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../../projections/index.ts';
+import { loadConfig } from '../../app/config.ts';
+import { openEventStore } from '../../store/openEventStore.ts';
+import { openSqliteDatabase } from '../../store/sqlite/index.ts';
+import type { SqliteEventStore } from '../../store/sqlite/sqliteEventStore.ts';
+import { EXIT_USAGE, progressBar } from '../output.ts';
+import type { CliCommand } from './command.ts';
+
+const help = `usage: loan-ledger rebuild [VIEW]
+
+Rebuilds the read models (projections) from position 0 of the event store, one view or all, with a
+progress bar. It opens the store the way \`serve\` does (DATA_DIR, DATABASE_URL, ESDB_URL); the read
+models live beside the events (the embedded store's file) or in <DATA_DIR>/ledger-local.db.
+Stop the server first: it keeps its own read-model checkpoints in memory.
+
+views: ${allViews.map((v) => v.name).join(', ')}
+
+exit codes: 0 rebuilt; 1 the rebuild failed; 2 bad usage (unknown view, bad settings).`;
+
+export const rebuildCommand: CliCommand = {
+  summary: 'rebuild the read models (projections) from the events, with progress',
+  help,
+  async run(args) {
+    const name = args[0];
+    if (args.length > 1 || (name !== undefined && !allViews.some((v) => v.name === name))) {
+      console.error(`unknown view: ${args.join(' ')}\n\n${help}`);
+      return EXIT_USAGE;
+    }
+    const config = loadConfig();
+    const dataDir = resolve(config.DATA_DIR);
+    const store = await openEventStore({
+      dataDir,
+      databaseUrl: config.DATABASE_URL,
+      esdbUrl: config.ESDB_URL,
+    });
+    // The same placement as src/app/ledger.ts: in the embedded store's file, else ledger-local.db.
+    const ownDb = store.kind === 'sqlite' ? undefined : openSqliteDatabase(join(dataDir, 'ledger-local.db'));
+    const db = ownDb ?? (store as SqliteEventStore).db;
+    try {
+      const runner = createProjectionRunner({ store, db: sqliteReadModelDb(db), views: allViews });
+      let bar: ReturnType<typeof progressBar> | undefined;
+      let done = 0;
+      await runner.rebuild(name, (p) => {
+        bar ??= progressBar(`rebuild ${p.views.join(',')}`, p.total);
+        done = p.done;
+        if (p.done < p.total) bar.update(p.done); // the end is reported by done()
+      });
+      bar?.done(done);
+      const status = runner.status().filter((v) => name === undefined || v.name === name);
+      for (const v of status)
+        console.log(
+          `${v.name.padEnd(24)} v${v.version} at position ${v.checkpoint}${v.error ? `  FAILED: ${v.error}` : ''}`,
+        );
+      return status.some((v) => v.error) ? 1 : 0;
+    } finally {
+      ownDb?.close();
+      await store.close();
+    }
+  },
+};
