@@ -97,30 +97,45 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
     loanId,
   );
   if (!loan) return;
+  const next = statusAfter[ev.type];
+  const allowed = sticky[loan.status];
+  const status = next && (allowed === undefined || allowed.includes(next)) ? next : loan.status;
+  // One UPDATE per event (status and updated_at folded in): this view touches most events of a loan.
   let amount: number | null = null;
   let businessAt = at;
   switch (ev.type) {
     case 'LoanApproved':
       amount = ev.data.amountFen;
       businessAt = ev.data.approvedAt;
-      db.run('UPDATE rm_bank_loans SET approved_amount = ? WHERE loan_id = ?', amount, loanId);
+      db.run(
+        'UPDATE rm_bank_loans SET approved_amount = ?, status = ?, updated_at = ? WHERE loan_id = ?',
+        amount,
+        status,
+        at,
+        loanId,
+      );
       break;
     case 'LoanRejected':
-      businessAt = ev.data.rejectedAt;
-      break;
     case 'LoanApplicationWithdrawn':
-      businessAt = ev.data.withdrawnAt;
-      break;
     case 'ContractExecuted':
-      businessAt = ev.data.executedAt;
+      businessAt =
+        ev.type === 'LoanRejected'
+          ? ev.data.rejectedAt
+          : ev.type === 'ContractExecuted'
+            ? ev.data.executedAt
+            : ev.data.withdrawnAt;
+      db.run('UPDATE rm_bank_loans SET status = ?, updated_at = ? WHERE loan_id = ?', status, at, loanId);
       break;
     case 'LoanDisbursed':
       amount = ev.data.amountFen;
       businessAt = ev.data.disbursedOn;
       db.run(
-        'UPDATE rm_bank_loans SET disbursed_amount = disbursed_amount + ?, outstanding = outstanding + ? WHERE loan_id = ?',
+        `UPDATE rm_bank_loans SET disbursed_amount = disbursed_amount + ?, outstanding = outstanding + ?, status = ?,
+         updated_at = ? WHERE loan_id = ?`,
         amount,
         amount,
+        status,
+        at,
         loanId,
       );
       break;
@@ -134,13 +149,14 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
         `UPDATE rm_bank_loans SET repaid_principal = repaid_principal + ?, outstanding = max(0, outstanding - ?),
          overdue_amount = max(0, overdue_amount - ?),
          days_past_due = CASE WHEN overdue_amount - ? > 0 THEN days_past_due ELSE 0 END,
-         status = CASE WHEN status = 'overdue' AND overdue_amount - ? <= 0 THEN 'active' ELSE status END
-         WHERE loan_id = ?`,
+         status = CASE WHEN status = 'overdue' AND overdue_amount - ? <= 0 THEN 'active' ELSE status END,
+         updated_at = ? WHERE loan_id = ?`,
         principal,
         principal,
         principal,
         principal,
         principal,
+        at,
         loanId,
       );
       break;
@@ -149,9 +165,11 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
       amount = ev.data.overduePrincipalFen;
       businessAt = ev.data.asOf;
       db.run(
-        'UPDATE rm_bank_loans SET days_past_due = ?, overdue_amount = ? WHERE loan_id = ?',
+        'UPDATE rm_bank_loans SET days_past_due = ?, overdue_amount = ?, status = ?, updated_at = ? WHERE loan_id = ?',
         ev.data.daysPastDue,
         amount,
+        status,
+        at,
         loanId,
       );
       break;
@@ -159,32 +177,32 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
       amount = ev.data.outstandingPrincipalFen;
       businessAt = ev.data.asOf;
       db.run(
-        'UPDATE rm_bank_loans SET days_past_due = max(days_past_due, ?) WHERE loan_id = ?',
+        'UPDATE rm_bank_loans SET days_past_due = max(days_past_due, ?), status = ?, updated_at = ? WHERE loan_id = ?',
         ev.data.daysPastDue,
+        status,
+        at,
         loanId,
       );
       break;
     case 'LoanRecoveryReceived':
       amount = ev.data.amountFen;
       businessAt = ev.data.paidOn;
+      db.run('UPDATE rm_bank_loans SET updated_at = ? WHERE loan_id = ?', at, loanId);
       break;
     case 'LoanWrittenOff':
     case 'LoanClosed':
       amount = ev.type === 'LoanWrittenOff' ? ev.data.amountFen : null;
       businessAt = ev.type === 'LoanWrittenOff' ? ev.data.writtenOffOn : ev.data.closedOn;
       db.run(
-        'UPDATE rm_bank_loans SET outstanding = 0, overdue_amount = 0, days_past_due = 0 WHERE loan_id = ?',
+        'UPDATE rm_bank_loans SET outstanding = 0, overdue_amount = 0, days_past_due = 0, status = ?, updated_at = ? WHERE loan_id = ?',
+        status,
+        at,
         loanId,
       );
       break;
     default:
       return;
   }
-  const next = statusAfter[ev.type];
-  const allowed = sticky[loan.status];
-  if (next && (allowed === undefined || allowed.includes(next)))
-    db.run('UPDATE rm_bank_loans SET status = ? WHERE loan_id = ?', next, loanId);
-  db.run('UPDATE rm_bank_loans SET updated_at = ? WHERE loan_id = ?', at, loanId);
   if (loan.bank !== '')
     db.run(
       'INSERT INTO rm_bank_reports (position, bank, loan_id, event_type, event_id, amount, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -200,7 +218,7 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
 
 export const bankPortfolioView: View = {
   name: 'bank',
-  version: 1,
+  version: 2,
   tables: ['rm_bank_loans', 'rm_bank_reports'],
   schema: SCHEMA,
   handles: HANDLES,
