@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chmodSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -103,8 +103,18 @@ export async function startPostgres(): Promise<PostgresServer> {
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGINT'); // fast shutdown
+        // runuser does not pass signals on, so signal the postmaster itself (first line of postmaster.pid).
+        const pidFile = join(dataDir, 'postmaster.pid');
+        const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : NaN;
+        if (Number.isInteger(pid) && pid > 0)
+          process.kill(pid, 'SIGINT'); // fast shutdown
+        else child.kill('SIGINT');
+        const timer = setTimeout(() => {
+          if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGKILL');
+          child.kill('SIGKILL');
+        }, 15_000);
         await exited;
+        clearTimeout(timer);
       }
       rmSync(dir, { recursive: true, force: true });
     },
