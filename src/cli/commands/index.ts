@@ -5,6 +5,7 @@ import { exportCommand } from './export.ts';
 import { keysCommand } from './keys.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { serveCommand } from './serve.ts';
+import { verifyCommand } from './verify.ts';
 
 export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
@@ -13,4 +14,5 @@ export const commands: Record<string, CliCommand> = {
   anchor: anchorCommand,
   export: exportCommand,
   rebuild: rebuildCommand,
+  verify: verifyCommand,
 };
