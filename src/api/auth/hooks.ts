@@ -22,7 +22,12 @@ export function installAuthHooks(app: FastifyInstance, ctx: ApiContext): void {
   let lastPoke = 0;
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    if (config.public || request.routeOptions.url === undefined) return; // public, or no such route (404)
+    if (
+      config.public ||
+      request.routeOptions.url === undefined ||
+      request.routeOptions.url.startsWith('/docs')
+    )
+      return; // public, or no such route (404)
     const key = presentedKey(request);
     if (key === undefined)
       throw new LedgerError('LL_UNAUTHENTICATED', 'send an API key: Authorization: Bearer ll_…');

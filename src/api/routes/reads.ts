@@ -136,7 +136,7 @@ export function readRoutes(app: FastifyInstance, ctx: ApiContext, anchorStatusFo
           summary,
           tags: [tag],
           security: [{ apiKey: [] }],
-          params: z.record(z.string(), z.string().max(200)),
+          params: z.object({ [url.match(/:([A-Za-z]+)/)![1]!]: z.string().min(1).max(200) }),
           querystring: z.object({
             from: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
             max: z.coerce.number().int().min(1).max(1000).default(1000),
