@@ -5,7 +5,7 @@
  * way, to show it stays flat in the number of events. `PROJECTIONS_BENCH_SCALE=0.1` runs a tenth.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allViews, createProjectionRunner, sqliteReadModelDb } from '../projections/index.ts';
 import { openSqliteEventStore } from '../src/store/sqlite/index.ts';
@@ -71,6 +71,12 @@ Portfolio: ${enterprises.toLocaleString('en')} enterprises, ${loans.toLocaleStri
 | --- | --- | --- |
 | rebuild of all ${allViews.length} views (read \`readAll\` pages of 5,000 + apply + checkpoint, one transaction per page, \`synchronous=FULL\`) | **${rate.toLocaleString('en')} events/s** (${seconds.toFixed(1)} s) | ≥ 100,000 events/s |
 | peak RSS during the rebuild | ${Math.round(peakRss / MiB)} MiB | flat in the number of events |
+
+Load average when the rebuild ended: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(
+          ' / ',
+        )} on ${(await import('node:os')).cpus().length} cores shared with other work, so this is a lower bound.
 
 Memory along the rebuild (events done → RSS / JS heap):
 
