@@ -52,6 +52,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** Mount /docs (OpenAPI JSON + UI). Default true. */
   docs?: boolean;
+  /** Extra routes mounted before the app is ready (benches: a no-op ceiling route). */
+  configure?: (app: FastifyInstance) => void;
   /** Default process metrics (CPU, heap) in /metrics. Default true. */
   defaultMetrics?: boolean;
 }
@@ -177,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
   readRoutes(app, ctx, deps.anchorStatusFor ?? (() => 'unanchored'));
   creditRoutes(app, ctx);
 
+  deps.configure?.(app);
   app.addHook('onClose', async () => follower.stop());
   await follower.start();
   await app.ready();
