@@ -2,7 +2,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
+import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../projections/index.ts';
 import { buildApp, type LoanLedgerApp } from '../api/app.ts';
+import { evidenceRoutes } from '../api/routes/evidence.ts';
+import { projectionRoutes } from '../api/routes/projections.ts';
+import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
 import { registryFromDomain } from '../api/commands/fromDomain.ts';
 import { aggregates } from '../domain/index.ts';
 import { openEventStore } from '../store/openEventStore.ts';
@@ -80,6 +84,22 @@ export async function startLedger(
     closers.push(() => verifiableLog.stop());
     const { anchorer } = verifiableLog.anchoring;
 
+    // Read models beside the events; each batch and its checkpoint commit in one transaction.
+    const readModels = sqliteReadModelDb(local.db);
+    const projections = createProjectionRunner({
+      store,
+      db: readModels,
+      views: allViews,
+      onViewError: (view, e) =>
+        process.emitWarning(`projection ${view} stopped: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    await projections.start();
+    closers.push(() => projections.stop());
+    const bundleSources = ledgerBundleSources({
+      logService: verifiableLog.logService,
+      anchors: () => anchorer.records(),
+    });
+
     const app = await buildApp({
       store,
       aggregates: registryFromDomain(aggregates, { vault }),
@@ -96,7 +116,16 @@ export async function startLedger(
             throw new Error(s.lastError ?? 'chain unreachable');
         },
       },
+      configure: (app) => {
+        projectionRoutes(app, {
+          db: readModels,
+          runner: projections,
+          anchorStatus: (index) => anchorer.statusOfIndex(index),
+        });
+        evidenceRoutes(app, (app as unknown as LoanLedgerApp).ledger, bundleSources);
+      },
       gauges: {
+        projectionLag: () => projections.lag(),
         logSize: () => verifiableLog.log.size,
         anchorLag: async () => (await anchorer.status()).lagEvents,
       },

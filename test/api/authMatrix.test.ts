@@ -41,7 +41,6 @@ loan.default                bank*
 loan.write_off              bank*
 loan.timeline               operator regulator bank* guarantor* enterprise* reguarantor* government_fund* arbitrator* court*
 guarantee.issue             guarantor
-guarantee.risk_sharing      guarantor*
 guarantee.compensate        guarantor*
 guarantee.reimburse         reguarantor* government_fund*
 guarantee.recover           guarantor* bank*

@@ -64,14 +64,19 @@ export class PartyIndex {
   private readonly parties = new Map<string, Map<string, Set<PartyKind>>>();
   private readonly usccOf = new Map<string, string>();
   private readonly grants = new Map<string, Grant>();
+  private readonly links = new Map<string, Set<string>>();
 
   apply(event: RecordedEvent): void {
     const data = event.data as Record<string, unknown>;
-    const resources = [event.stream];
+    // A stream stays linked to every resource any of its events named: RiskSharingAgreed on
+    // `guarantee-<id>` names no loanId, but its sharers are parties of the loan GuaranteeIssued named.
+    let linked = this.links.get(event.stream);
+    if (!linked) this.links.set(event.stream, (linked = new Set()));
     for (const [field, v] of Object.entries(data)) {
       const category = referenceCategory(field);
-      if (category !== undefined && typeof v === 'string' && v.length > 0) resources.push(`${category}-${v}`);
+      if (category !== undefined && typeof v === 'string' && v.length > 0) linked.add(`${category}-${v}`);
     }
+    const resources = [event.stream, ...linked];
     const named: [string, PartyKind][] = [];
     for (const [field, v] of Object.entries(data)) {
       const kind = kindOfField(field);

@@ -87,7 +87,6 @@ export const accessTable = {
   },
   // Guarantee and risk sharing (4321)
   'guarantee.issue': { guarantor: 'any' },
-  'guarantee.risk_sharing': { guarantor: 'guarantor' },
   'guarantee.compensate': { guarantor: 'guarantor' },
   'guarantee.reimburse': sharers,
   'guarantee.recover': { guarantor: 'guarantor', bank: 'lender' },

@@ -167,49 +167,53 @@ export const commandRoutes: CommandRoute[] = [
     'guarantee',
   ),
   onLoan(
-    'guarantee.risk_sharing',
-    '/risk-sharing',
-    'AgreeRiskSharing',
-    'Agree the risk-sharing (4321) parties and shares',
-    'guarantee',
-  ),
-  onLoan(
     'guarantee.compensate',
     '/compensation',
-    'Compensate',
+    'CompensateBank',
     'The guarantor compensates the bank (代偿)',
     'guarantee',
   ),
   onLoan(
     'guarantee.reimburse',
     '/reimbursements',
-    'ReimburseShare',
+    'RecordReimbursement',
     'An upper level reimburses its share',
     'guarantee',
   ),
   onLoan(
     'guarantee.recover',
     '/guarantee/recoveries',
-    'RecordRecovery',
+    'ShareRecovery',
     'Record a recovery from the borrower (追偿)',
     'guarantee',
   ),
   onLoan(
     'policy.claim',
     '/policy-claims',
-    'ClaimPolicySupport',
+    'ClaimPolicyBenefit',
     'Claim policy support for the loan',
     'policy',
   ),
   {
     access: 'policy.decide',
-    url: '/v1/loans/:loanId/policy-claims/decision',
+    url: '/v1/loans/:loanId/policy-claims/approval',
     aggregate: 'policy',
-    command: 'DecidePolicyClaim',
+    command: 'ApprovePolicyClaim',
     stream: { category: 'policy', param: 'loanId' },
     resource: loan(),
     pathFields: { loanId: 'loanId' },
-    summary: 'The fund approves or refuses the policy claim',
+    summary: 'The fund approves the policy claim (one benefit per loan)',
+    tag: 'policies',
+  },
+  {
+    access: 'policy.decide',
+    url: '/v1/loans/:loanId/policy-claims/refusal',
+    aggregate: 'policy',
+    command: 'RefusePolicyClaim',
+    stream: { category: 'policy', param: 'loanId' },
+    resource: loan(),
+    pathFields: { loanId: 'loanId' },
+    summary: 'The fund refuses the policy claim, with a reason',
     tag: 'policies',
   },
   {
@@ -226,10 +230,10 @@ export const commandRoutes: CommandRoute[] = [
   ...(
     [
       ['dispute.accept', '/acceptance', 'AcceptDispute', 'The arbitration body or court accepts the case'],
-      ['dispute.tribunal', '/tribunal', 'FormTribunal', 'Form the tribunal / assign the judge'],
+      ['dispute.tribunal', '/tribunal', 'AssignTribunal', 'Form the tribunal / assign the judge'],
       ['dispute.evidence', '/evidence', 'SubmitEvidence', 'Submit evidence (by reference)'],
       ['dispute.hearing', '/hearing', 'HoldHearing', 'Record the hearing'],
-      ['dispute.award', '/award', 'RenderAward', 'Render the award'],
+      ['dispute.award', '/award', 'IssueAward', 'Render the award'],
       ['dispute.settle', '/settlement', 'SettleDispute', 'Settle or withdraw'],
     ] as const
   ).map(([access, path, command, summary]): CommandRoute => ({
@@ -254,12 +258,12 @@ export const commandRoutes: CommandRoute[] = [
   },
   ...(
     [
-      ['notarization.identity', '/identity-checks', 'RecordIdentityCheck', 'Record the identity checks'],
+      ['notarization.identity', '/identity-checks', 'VerifyIdentity', 'Record the identity checks'],
       ['notarization.notarize', '/certificate', 'Notarize', 'Issue the notarial certificate'],
       [
         'notarization.verify_debtor',
         '/debtor-verification',
-        'VerifyWithDebtor',
+        'RecordDebtorVerification',
         'Record the verification with the debtor (催告/核实)',
       ],
       [
