@@ -16,6 +16,7 @@ import type { SqliteEventStore } from '../store/sqlite/sqliteEventStore.ts';
 import { SqlitePiiVault } from '../vault/sqliteVault.ts';
 import type { Config } from './config.ts';
 import { ensureDemoOrganizations, type DemoKeys } from './demoOrganizations.ts';
+import { followErasures } from './erasure.ts';
 import { startVerifiableLog, type VerifiableLog } from './verifiableLog.ts';
 
 /**
@@ -75,6 +76,10 @@ export async function startLedger(
     vaultDb.pragma('secure_delete = ON');
     closers.push(() => void vaultDb.close());
     const vault = new SqlitePiiVault(vaultDb);
+    const stopErasures = await followErasures(store, vault, (e) =>
+      process.emitWarning(`erasure: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    closers.push(stopErasures);
 
     const demoKeys = config.DEMO === 'on' ? await ensureDemoOrganizations(store, dataDir) : undefined;
 

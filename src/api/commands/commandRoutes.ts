@@ -64,6 +64,25 @@ export const commandRoutes: CommandRoute[] = [
     tag: 'enterprises',
   },
   {
+    access: 'enterprise.register',
+    url: '/v1/enterprises/:uscc/legal-representative',
+    aggregate: 'enterprise',
+    command: 'ChangeLegalRepresentative',
+    stream: { category: 'enterprise', param: 'uscc' },
+    summary: 'Record a new legal representative; the personal data goes to the PII vault',
+    tag: 'enterprises',
+  },
+  {
+    access: 'enterprise.register',
+    url: '/v1/enterprises/:uscc/erasure',
+    aggregate: 'enterprise',
+    command: 'EraseLegalRepresentative',
+    stream: { category: 'enterprise', param: 'uscc' },
+    summary:
+      'Erase the personal data of the enterprise’s legal representatives (crypto-shredding in the vault)',
+    tag: 'enterprises',
+  },
+  {
     access: 'enterprise.credit.submit',
     url: '/v1/enterprises/:uscc/credit-records',
     aggregate: 'credit',
