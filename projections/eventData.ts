@@ -1,9 +1,8 @@
-import type { Json, PositionedEvent } from '../src/events/envelope.ts';
+import type { Json } from '../src/events/envelope.ts';
 
 /**
- * Small readers for event data. The event schemas (src/domain/<aggregate>/events.ts) have already
- * validated every stored event, so these only pick fields; they tolerate a missing optional field
- * (older schema versions) by returning undefined instead of throwing.
+ * Small helpers for event data and dates. The views read fields through the typed domain events
+ * (domainEvents.ts); `str` is left for the one untyped lookup, an event's optional `loanId`.
  */
 type Data = Record<string, Json>;
 
@@ -15,27 +14,6 @@ export const str = (d: Data, ...keys: string[]): string | undefined => {
   return undefined;
 };
 
-export const int = (d: Data, ...keys: string[]): number | undefined => {
-  for (const k of keys) {
-    const v = d[k];
-    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-  }
-  return undefined;
-};
-
-export const obj = (d: Data, key: string): Data | undefined => {
-  const v = d[key];
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
-};
-
-export const arr = (d: Data, key: string): Json[] => {
-  const v = d[key];
-  return Array.isArray(v) ? v : [];
-};
-
-/** The business instant of an event: its own `…At` field when it has one, else when it was recorded. */
-export const instantOf = (e: PositionedEvent, ...keys: string[]): string =>
-  str(e.data, ...keys) ?? e.meta.recordedAt;
 /** 'YYYY-MM' of an ISO instant or date (UTC). */
 export const monthOf = (iso: string): string => iso.slice(0, 7);
 /** 'YYYY-MM-DD' of an ISO instant or date (UTC). */

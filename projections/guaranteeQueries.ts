@@ -38,7 +38,7 @@ export interface ProgrammeStatus {
   lossRateCapBps: number | null;
   /** At or above 80 % of the cap. */
   warning: boolean;
-  /** At or above the cap, or suspended by an event (熔断). */
+  /** At or above the cap (熔断: the domain then refuses new guarantees in the programme). */
   breach: boolean;
   parties: { party: string; level: string; shareBps: number }[];
 }
@@ -51,7 +51,6 @@ export function programmeStatuses(db: ReadModelDb): ProgrammeStatus[] {
     .all<{
       programme_id: string;
       loss_rate_cap_bps: number | null;
-      suspended: number;
       guaranteed_total: number;
       compensation_total: number;
     }>('SELECT * FROM rm_guarantees_programmes ORDER BY programme_id')
@@ -62,7 +61,7 @@ export function programmeStatuses(db: ReadModelDb): ProgrammeStatus[] {
       const comp = BigInt(p.compensation_total) * 10_000n;
       const base = BigInt(p.guaranteed_total);
       const warning = cap !== null && loss !== null && comp * 10n >= BigInt(cap) * 8n * base;
-      const breach = p.suspended === 1 || (cap !== null && loss !== null && comp >= BigInt(cap) * base);
+      const breach = cap !== null && loss !== null && comp >= BigInt(cap) * base;
       return {
         programmeId: p.programme_id,
         guaranteedTotal: p.guaranteed_total,
@@ -78,8 +77,26 @@ export function programmeStatuses(db: ReadModelDb): ProgrammeStatus[] {
     });
 }
 
-/** The ledger of every party (or one), with overdue judged against `asOf` ('YYYY-MM-DD'). */
-export function partyLedgers(db: ReadModelDb, asOf: string, onlyParty?: string): PartyLedger[] {
+/**
+ * Days an upper level has to reimburse the guarantor after 代偿 before the view calls it overdue. The
+ * domain's ReimbursementDue carries no due date (FACTS.md gives no term), so this is the read model's
+ * assumption, not a rule: callers may pass their own.
+ */
+export const REIMBURSEMENT_GRACE_DAYS = 30;
+
+const addDays = (day: string, days: number): string =>
+  new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The ledger of every party (or one). A reimbursement is overdue when `asOf` ('YYYY-MM-DD') is past the
+ * compensation date plus `graceDays`.
+ */
+export function partyLedgers(
+  db: ReadModelDb,
+  asOf: string,
+  onlyParty?: string,
+  graceDays: number = REIMBURSEMENT_GRACE_DAYS,
+): PartyLedger[] {
   const ledgers = new Map<string, PartyLedger>();
   const get = (party: string): PartyLedger => {
     let l = ledgers.get(party);
@@ -126,8 +143,8 @@ export function partyLedgers(db: ReadModelDb, asOf: string, onlyParty?: string):
     party: string;
     counterparty: string;
     amount: number;
-    due_date: string | null;
-  }>('SELECT entry, party, counterparty, amount, due_date FROM rm_guarantees_entries ORDER BY position, seq');
+    arose_on: string | null;
+  }>('SELECT entry, party, counterparty, amount, arose_on FROM rm_guarantees_entries ORDER BY position, seq');
   const overdueDue = new Map<string, number>();
   for (const e of entries) {
     switch (e.entry) {
@@ -136,7 +153,7 @@ export function partyLedgers(db: ReadModelDb, asOf: string, onlyParty?: string):
         break;
       case 'reimbursement_due':
         pair(e.party, e.counterparty).due += e.amount;
-        if (e.due_date !== null && e.due_date < asOf) {
+        if (e.arose_on !== null && addDays(e.arose_on, graceDays) < asOf) {
           const k = `${e.party}\u0000${e.counterparty}`;
           overdueDue.set(k, (overdueDue.get(k) ?? 0) + e.amount);
         }

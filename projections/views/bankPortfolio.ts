@@ -26,25 +26,22 @@ CREATE TABLE IF NOT EXISTS rm_bank_reports (
 CREATE INDEX IF NOT EXISTS rm_bank_reports_bank ON rm_bank_reports (bank, position);
 `;
 
-const HANDLES = typesOf(
-  [],
-  [
-    'LoanApplied',
-    'ProductChosen',
-    'LoanApproved',
-    'LoanRejected',
-    'LoanApplicationWithdrawn',
-    'ContractExecuted',
-    'LoanDisbursed',
-    'RepaymentReceived',
-    'LoanRepaidEarly',
-    'LoanOverdue',
-    'LoanDefaulted',
-    'LoanWrittenOff',
-    'LoanRecoveryReceived',
-    'LoanClosed',
-  ],
-);
+const HANDLES = typesOf([
+  'LoanApplied',
+  'ProductChosen',
+  'LoanApproved',
+  'LoanRejected',
+  'LoanApplicationWithdrawn',
+  'ContractExecuted',
+  'LoanDisbursed',
+  'RepaymentReceived',
+  'LoanRepaidEarly',
+  'LoanOverdue',
+  'LoanDefaulted',
+  'LoanWrittenOff',
+  'LoanRecoveryReceived',
+  'LoanClosed',
+]);
 
 /** The status a loan is in after an event of this type. */
 const statusAfter: Partial<Record<KnownEvent['type'], string>> = {

@@ -1,6 +1,7 @@
 import type { PositionedEvent } from '../../src/events/envelope.ts';
-import { int, obj, str } from '../eventData.ts';
-import { kindOf, typesOf } from '../eventNames.ts';
+import { known } from '../domainEvents.ts';
+import { streamCategory, streamId } from '../eventData.ts';
+import { disputeEventTypes } from '../eventNames.ts';
 import { disputeIdOf, loanIdOf } from '../loanRef.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
 import type { View } from '../view.ts';
@@ -29,32 +30,40 @@ CREATE TABLE IF NOT EXISTS rm_cases_timeline (
 ) STRICT;
 -- Rows arrive in position order (cheap appends to the table); only this small index is written out of order.
 CREATE INDEX IF NOT EXISTS rm_cases_timeline_loan ON rm_cases_timeline (loan_id, position);
+-- Only GuaranteeIssued names the loan; the guarantee's later events (代偿, recoveries) find it here.
+CREATE TABLE IF NOT EXISTS rm_cases_guarantees (guarantee_id TEXT PRIMARY KEY, loan_id TEXT NOT NULL) STRICT;
 `;
-
-const DISPUTE = typesOf([
-  'disputeFiled',
-  'disputeAccepted',
-  'tribunalAssigned',
-  'evidenceSubmitted',
-  'hearingHeld',
-  'awardIssued',
-  'enforcementRequested',
-  'disputeClosed',
-]);
 
 /** Every event that names a loan belongs on its timeline, whatever its type. */
 const handles: ReadonlySet<string> = { has: () => true } as unknown as ReadonlySet<string>;
 
+/** The loan an event belongs to: named in it, its loan or policy stream, its dispute's or guarantee's loan. */
+function loanOf(db: ReadModelDb, e: PositionedEvent, disputeId: string | undefined): string | undefined {
+  const named = loanIdOf(e);
+  if (named !== undefined) return named;
+  if (disputeId !== undefined)
+    return db.get<{ loan_id: string }>(
+      'SELECT loan_id FROM rm_cases_disputes WHERE dispute_id = ?',
+      disputeId,
+    )?.loan_id;
+  if (streamCategory(e.stream) === 'guarantee')
+    return db.get<{ loan_id: string }>(
+      'SELECT loan_id FROM rm_cases_guarantees WHERE guarantee_id = ?',
+      streamId(e.stream),
+    )?.loan_id;
+  return undefined;
+}
+
 function apply(db: ReadModelDb, e: PositionedEvent): void {
-  const d = e.data;
-  const disputeId = DISPUTE.has(e.type) ? disputeIdOf(e) : undefined;
-  // A dispute's later events may not repeat the loan id: they go on the loan's timeline all the same.
-  const loanId =
-    loanIdOf(e) ??
-    (disputeId === undefined
-      ? undefined
-      : db.get<{ loan_id: string }>('SELECT loan_id FROM rm_cases_disputes WHERE dispute_id = ?', disputeId)
-          ?.loan_id);
+  const ev = known(e);
+  if (ev.type === 'GuaranteeIssued')
+    db.run(
+      'INSERT OR IGNORE INTO rm_cases_guarantees (guarantee_id, loan_id) VALUES (?, ?)',
+      ev.data.guaranteeId,
+      ev.data.loanId,
+    );
+  const disputeId = disputeEventTypes.has(e.type) ? disputeIdOf(e) : undefined;
+  const loanId = loanOf(db, e, disputeId);
   if (loanId !== undefined)
     db.run(
       `INSERT OR IGNORE INTO rm_cases_timeline (loan_id, position, event_id, stream, revision, type, recorded_at, actor_org, actor_role)
@@ -70,82 +79,88 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
       e.meta.actor.role,
     );
   if (disputeId === undefined) return;
-  const at = e.meta.recordedAt;
-  switch (kindOf(e.type)) {
-    case 'disputeFiled':
+  const setStatus = (status: string, at: string) =>
+    db.run(
+      'UPDATE rm_cases_disputes SET status = ?, updated_at = ? WHERE dispute_id = ?',
+      status,
+      at,
+      disputeId,
+    );
+  switch (ev.type) {
+    case 'DisputeFiled': {
+      const d = ev.data;
+      // The body is named at filing; its role follows the forum until the body itself accepts.
       db.run(
-        `INSERT OR IGNORE INTO rm_cases_disputes (dispute_id, loan_id, claimant, respondent, claim_amount, claim, body, status, filed_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'filed', ?, ?)`,
+        `INSERT OR IGNORE INTO rm_cases_disputes (dispute_id, loan_id, claimant, respondent, claim_amount, claim, body, body_role, status, filed_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'filed', ?, ?)`,
         disputeId,
-        loanId ?? '',
-        str(d, 'claimant') ?? e.meta.actor.org,
-        str(d, 'respondent') ?? '',
-        int(d, 'claimAmount', 'amount') ?? 0,
-        str(d, 'claim', 'claimText', 'description') ?? '',
-        str(d, 'body', 'forum', 'arbitrationBody', 'court') ?? '',
-        at,
-        at,
+        d.loanId,
+        d.claimant.org,
+        d.respondent.org,
+        d.claimAmountFen,
+        d.claims,
+        d.body,
+        d.forum === 'court' ? 'court' : 'arbitrator',
+        d.filedAt,
+        d.filedAt,
       );
       return;
-    case 'disputeAccepted':
+    }
+    case 'DisputeAccepted':
       db.run(
-        `UPDATE rm_cases_disputes SET body = ?, body_role = ?, status = 'accepted', updated_at = ? WHERE dispute_id = ?`,
-        str(d, 'body', 'acceptedBy', 'forum') ?? e.meta.actor.org,
-        str(d, 'bodyRole') ?? e.meta.actor.role,
-        at,
+        `UPDATE rm_cases_disputes SET body_role = ?, status = 'accepted', updated_at = ? WHERE dispute_id = ?`,
+        e.meta.actor.role,
+        ev.data.acceptedAt,
         disputeId,
       );
       return;
-    case 'tribunalAssigned':
+    case 'TribunalAssigned':
       db.run(
         `UPDATE rm_cases_disputes SET tribunal = ?, status = 'assigned', updated_at = ? WHERE dispute_id = ?`,
-        str(d, 'tribunal', 'arbitrator', 'judge', 'assignee') ?? e.meta.actor.org,
-        at,
+        ev.data.memberIds.join(', '),
+        ev.data.assignedAt,
         disputeId,
       );
       return;
-    case 'evidenceSubmitted':
+    case 'EvidenceSubmitted': {
+      const d = ev.data;
       db.run(
         `INSERT OR IGNORE INTO rm_cases_evidence (position, dispute_id, submitted_by, reference, sha256, description, at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
         e.position,
         disputeId,
-        str(d, 'submittedBy', 'party') ?? e.meta.actor.org,
-        str(d, 'reference', 'evidenceRef', 'bundleId', 'documentRef') ?? '',
-        str(d, 'sha256', 'bundleSha256', 'documentSha256', 'hash') ?? null,
-        str(d, 'description', 'title') ?? null,
-        at,
+        d.submittedBy.org,
+        d.evidenceId,
+        d.bundleSha256 ?? d.documentSha256s[0] ?? null,
+        d.description,
+        d.submittedAt,
       );
       return;
-    case 'hearingHeld':
-      db.run(
-        `UPDATE rm_cases_disputes SET status = 'heard', updated_at = ? WHERE dispute_id = ?`,
-        at,
-        disputeId,
-      );
+    }
+    case 'HearingHeld':
+      setStatus('heard', e.meta.recordedAt);
       return;
-    case 'awardIssued':
+    case 'AwardIssued': {
+      const { awardId, payments, obligations, issuedAt } = ev.data;
       db.run(
         `UPDATE rm_cases_disputes SET award = ?, status = 'awarded', updated_at = ? WHERE dispute_id = ?`,
-        JSON.stringify(obj(d, 'award') ?? d),
-        at,
+        JSON.stringify({ awardId, payments, obligations }),
+        issuedAt,
         disputeId,
       );
       return;
-    case 'enforcementRequested':
-      db.run(
-        `UPDATE rm_cases_disputes SET status = 'enforcement', updated_at = ? WHERE dispute_id = ?`,
-        at,
-        disputeId,
-      );
+    }
+    case 'EnforcementRequested':
+      setStatus('enforcement', ev.data.requestedAt);
       return;
-    case 'disputeClosed':
-      db.run(
-        `UPDATE rm_cases_disputes SET status = ?, updated_at = ? WHERE dispute_id = ?`,
-        e.type === 'DisputeSettled' ? 'settled' : e.type === 'DisputeWithdrawn' ? 'withdrawn' : 'closed',
-        at,
-        disputeId,
-      );
+    case 'DisputeSettled':
+      setStatus('settled', ev.data.settledAt);
+      return;
+    case 'DisputeWithdrawn':
+      setStatus('withdrawn', ev.data.withdrawnAt);
+      return;
+    case 'DisputeClosed':
+      setStatus('closed', ev.data.closedAt);
       return;
     default:
       return;
@@ -154,8 +169,8 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
 
 export const caseFileView: View = {
   name: 'cases',
-  version: 2,
-  tables: ['rm_cases_disputes', 'rm_cases_evidence', 'rm_cases_timeline'],
+  version: 3,
+  tables: ['rm_cases_disputes', 'rm_cases_evidence', 'rm_cases_timeline', 'rm_cases_guarantees'],
   schema: SCHEMA,
   handles,
   apply,

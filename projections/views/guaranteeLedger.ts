@@ -1,9 +1,7 @@
 import type { PositionedEvent } from '../../src/events/envelope.ts';
-import { split } from '../../src/domain/money.ts';
-import { arr, int, obj, str } from '../eventData.ts';
-import { kindOf, typesOf } from '../eventNames.ts';
-import { loanIdOf } from '../loanRef.ts';
 import { known } from '../domainEvents.ts';
+import { streamCategory, streamId } from '../eventData.ts';
+import { typesOf } from '../eventNames.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
 import type { View } from '../view.ts';
 
@@ -11,12 +9,15 @@ import type { View } from '../view.ts';
  * Guarantor and risk-share ledger (政银担 4321). Programmes (risk-sharing agreements) with their parties
  * and shares; guaranteed loans with their outstanding principal; and a journal of money between the
  * parties: compensation (代偿) guarantor → bank, reimbursements due and paid (upper levels → guarantor),
- * recoveries received and owed onward in the same proportions. Exposure and loss rates are computed
- * from these rows at query time (guaranteeQueries.ts).
+ * recoveries received and owed onward as the domain allocated them. Exposure and loss rates are
+ * computed from these rows at query time (guaranteeQueries.ts).
+ *
+ * The guarantee's stream is `guarantee-<guaranteeId>`; only GuaranteeIssued names the loan, so the
+ * later events find their loan through `guarantee_id`.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS rm_guarantees_programmes (
-  programme_id TEXT PRIMARY KEY, loss_rate_cap_bps INTEGER, suspended INTEGER NOT NULL DEFAULT 0,
+  programme_id TEXT PRIMARY KEY, loss_rate_cap_bps INTEGER,
   guaranteed_total INTEGER NOT NULL DEFAULT 0, compensation_total INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE TABLE IF NOT EXISTS rm_guarantees_parties (
@@ -24,40 +25,33 @@ CREATE TABLE IF NOT EXISTS rm_guarantees_parties (
   PRIMARY KEY (programme_id, party)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS rm_guarantees_loans (
-  loan_id TEXT PRIMARY KEY, programme_id TEXT NOT NULL DEFAULT '', guarantor TEXT NOT NULL DEFAULT '',
-  bank TEXT NOT NULL DEFAULT '', guaranteed_share_bps INTEGER NOT NULL DEFAULT 0,
-  outstanding INTEGER NOT NULL DEFAULT 0, guaranteed INTEGER NOT NULL DEFAULT 0
+  loan_id TEXT PRIMARY KEY, guarantee_id TEXT NOT NULL, programme_id TEXT NOT NULL DEFAULT '',
+  guarantor TEXT NOT NULL, bank TEXT NOT NULL, guaranteed_share_bps INTEGER NOT NULL,
+  outstanding INTEGER NOT NULL DEFAULT 0, guaranteed INTEGER NOT NULL DEFAULT 0, compensated_on TEXT
 ) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS rm_guarantees_loans_guarantee ON rm_guarantees_loans (guarantee_id);
 CREATE TABLE IF NOT EXISTS rm_guarantees_entries (
   position INTEGER NOT NULL, seq INTEGER NOT NULL, loan_id TEXT NOT NULL, programme_id TEXT NOT NULL,
-  entry TEXT NOT NULL, party TEXT NOT NULL, counterparty TEXT NOT NULL, amount INTEGER NOT NULL, due_date TEXT,
+  entry TEXT NOT NULL, party TEXT NOT NULL, counterparty TEXT NOT NULL, amount INTEGER NOT NULL, arose_on TEXT,
   PRIMARY KEY (position, seq)
 ) STRICT;
 CREATE INDEX IF NOT EXISTS rm_guarantees_entries_party ON rm_guarantees_entries (party);
 `;
 
-const HANDLES = typesOf(
-  [
-    'riskSharingAgreed',
-    'programmeSuspended',
-    'guaranteeIssued',
-    'compensationPaid',
-    'reimbursementDue',
-    'reimbursementPaid',
-    'recoveryShared',
-  ],
-  [
-    'ProductChosen',
-    'LoanDisbursed',
-    'RepaymentReceived',
-    'LoanRepaidEarly',
-    'LoanWrittenOff',
-    'LoanClosed',
-    'LoanRecoveryReceived',
-  ],
-);
-
-const programmeIdOf = (d: PositionedEvent['data']) => str(d, 'programmeId', 'agreementId', 'riskSharingId');
+const HANDLES = typesOf([
+  'GuaranteeIssued',
+  'RiskSharingAgreed',
+  'GuaranteeCompensated',
+  'ReimbursementDue',
+  'ReimbursementPaid',
+  'RecoveryShared',
+  'GuaranteeReleased',
+  'LoanDisbursed',
+  'RepaymentReceived',
+  'LoanRepaidEarly',
+  'LoanWrittenOff',
+  'LoanClosed',
+]);
 
 interface LoanRow {
   loan_id: string;
@@ -65,7 +59,9 @@ interface LoanRow {
   guarantor: string;
   bank: string;
   guaranteed_share_bps: number;
+  compensated_on: string | null;
 }
+const LOAN_COLUMNS = 'loan_id, programme_id, guarantor, bank, guaranteed_share_bps, compensated_on';
 
 function entry(
   db: ReadModelDb,
@@ -76,10 +72,10 @@ function entry(
   party: string,
   counterparty: string,
   amount: number,
-  dueDate: string | null = null,
+  aroseOn: string | null = null,
 ) {
   db.run(
-    `INSERT INTO rm_guarantees_entries (position, seq, loan_id, programme_id, entry, party, counterparty, amount, due_date)
+    `INSERT INTO rm_guarantees_entries (position, seq, loan_id, programme_id, entry, party, counterparty, amount, arose_on)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     e.position,
     seq,
@@ -89,111 +85,77 @@ function entry(
     party,
     counterparty,
     amount,
-    dueDate,
+    aroseOn,
   );
 }
 
-/**
- * 追偿: who recovered the money received it and owes each other sharing party its proportion (the
- * shares of the loss, largest-remainder split so every fen is accounted for). When the domain records
- * the split itself (a RecoveryShared event) the shares come from that event instead.
- */
-function recovery(
-  db: ReadModelDb,
-  e: PositionedEvent,
-  loan: LoanRow,
-  amount: number,
-  receiver: string,
-  splitByDomain: boolean,
-) {
-  entry(db, e, 0, loan, 'recovery_received', receiver, '', amount);
-  if (splitByDomain) return;
-  const parties = db.all<{ party: string; share_bps: number }>(
-    'SELECT party, share_bps FROM rm_guarantees_parties WHERE programme_id = ? ORDER BY party',
-    loan.programme_id,
-  );
-  if (parties.length === 0 || amount === 0 || parties.every((p) => p.share_bps === 0)) return;
-  const parts = split(
-    amount,
-    parties.map((p) => p.share_bps),
-  );
-  parties.forEach((p, i) => {
-    if (p.party !== receiver && parts[i]! > 0)
-      entry(db, e, i + 1, loan, 'recovery_owed', receiver, p.party, parts[i]!);
-  });
-}
+const loanByGuarantee = (db: ReadModelDb, e: PositionedEvent): LoanRow | undefined =>
+  streamCategory(e.stream) === 'guarantee'
+    ? db.get<LoanRow>(
+        `SELECT ${LOAN_COLUMNS} FROM rm_guarantees_loans WHERE guarantee_id = ?`,
+        streamId(e.stream),
+      )
+    : undefined;
 
-const ensureLoan = (db: ReadModelDb, loanId: string) =>
-  db.run('INSERT OR IGNORE INTO rm_guarantees_loans (loan_id) VALUES (?)', loanId);
+const loanById = (db: ReadModelDb, e: PositionedEvent): LoanRow | undefined =>
+  streamCategory(e.stream) === 'loan'
+    ? db.get<LoanRow>(`SELECT ${LOAN_COLUMNS} FROM rm_guarantees_loans WHERE loan_id = ?`, streamId(e.stream))
+    : undefined;
 
 function apply(db: ReadModelDb, e: PositionedEvent): void {
-  const d = e.data;
-  const kind = kindOf(e.type);
-  if (kind === 'riskSharingAgreed') {
-    const id = programmeIdOf(d) ?? e.stream;
-    const caps = obj(d, 'caps');
+  const ev = known(e);
+  if (ev.type === 'GuaranteeIssued') {
+    const d = ev.data;
+    db.run(
+      `INSERT OR REPLACE INTO rm_guarantees_loans (loan_id, guarantee_id, guarantor, bank, guaranteed_share_bps)
+       VALUES (?, ?, ?, ?, ?)`,
+      d.loanId,
+      d.guaranteeId,
+      d.guarantor,
+      d.lender,
+      d.guaranteedShareBps,
+    );
+    return;
+  }
+  if (ev.type === 'RiskSharingAgreed') {
+    // Sent with every GuaranteeIssued: the guarantee joins the programme; the latest terms win.
+    const d = ev.data;
     db.run(
       `INSERT INTO rm_guarantees_programmes (programme_id, loss_rate_cap_bps) VALUES (?, ?)
        ON CONFLICT (programme_id) DO UPDATE SET loss_rate_cap_bps = excluded.loss_rate_cap_bps`,
-      id,
-      int(d, 'lossRateCapBps') ?? (caps ? int(caps, 'lossRateCapBps') : undefined) ?? null,
+      d.programmeId,
+      d.lossRateCeilingBps,
     );
-    db.run('DELETE FROM rm_guarantees_parties WHERE programme_id = ?', id);
-    for (const p of arr(d, 'parties')) {
-      if (p === null || typeof p !== 'object' || Array.isArray(p)) continue;
+    db.run('DELETE FROM rm_guarantees_parties WHERE programme_id = ?', d.programmeId);
+    for (const p of d.parties)
       db.run(
         'INSERT INTO rm_guarantees_parties (programme_id, party, level, share_bps) VALUES (?, ?, ?, ?)',
-        id,
-        str(p, 'party', 'org', 'orgId')!,
-        str(p, 'level', 'role') ?? '',
-        int(p, 'shareBps') ?? 0,
+        d.programmeId,
+        p.org,
+        p.kind,
+        p.shareBps,
       );
-    }
-    return;
-  }
-  if (kind === 'programmeSuspended') {
-    db.run(
-      'UPDATE rm_guarantees_programmes SET suspended = 1 WHERE programme_id = ?',
-      programmeIdOf(d) ?? e.stream,
-    );
-    return;
-  }
-  const loanId = loanIdOf(e);
-  if (loanId === undefined) return;
-  switch (kind) {
-    case 'guaranteeIssued':
-      ensureLoan(db, loanId);
+    const loan = loanByGuarantee(db, e);
+    if (loan)
       db.run(
-        'UPDATE rm_guarantees_loans SET programme_id = ?, guarantor = ?, guaranteed_share_bps = ? WHERE loan_id = ?',
-        programmeIdOf(d) ?? '',
-        str(d, 'guarantor') ?? e.meta.actor.org,
-        int(d, 'guaranteedShareBps', 'shareBps') ?? 10_000,
-        loanId,
+        'UPDATE rm_guarantees_loans SET programme_id = ? WHERE loan_id = ?',
+        d.programmeId,
+        loan.loan_id,
       );
-      return;
-    default:
-      break;
-  }
-  const ev = known(e);
-  if (ev.type === 'ProductChosen') {
-    ensureLoan(db, loanId);
-    db.run('UPDATE rm_guarantees_loans SET bank = ? WHERE loan_id = ?', ev.data.bank, loanId);
     return;
   }
-  const loan = db.get<LoanRow>(
-    'SELECT loan_id, programme_id, guarantor, bank, guaranteed_share_bps FROM rm_guarantees_loans WHERE loan_id = ?',
-    loanId,
-  );
-  if (!loan || loan.guarantor === '') return; // not a guaranteed loan
+
   switch (ev.type) {
     case 'LoanDisbursed': {
+      const loan = loanById(db, e);
+      if (!loan) return; // not a guaranteed loan
       const amount = ev.data.amountFen;
       const guaranteed = Number((BigInt(amount) * BigInt(loan.guaranteed_share_bps)) / 10_000n);
       db.run(
         'UPDATE rm_guarantees_loans SET outstanding = outstanding + ?, guaranteed = guaranteed + ? WHERE loan_id = ?',
         amount,
         guaranteed,
-        loanId,
+        loan.loan_id,
       );
       db.run(
         'UPDATE rm_guarantees_programmes SET guaranteed_total = guaranteed_total + ? WHERE programme_id = ?',
@@ -207,66 +169,66 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
       db.run(
         'UPDATE rm_guarantees_loans SET outstanding = max(0, outstanding - ?) WHERE loan_id = ?',
         ev.data.principalFen,
-        loanId,
+        streamId(e.stream),
       );
       return;
     case 'LoanWrittenOff':
     case 'LoanClosed':
-      db.run('UPDATE rm_guarantees_loans SET outstanding = 0 WHERE loan_id = ?', loanId);
-      return;
-    case 'LoanRecoveryReceived':
-      recovery(db, e, loan, ev.data.amountFen, e.meta.actor.org, false);
+      db.run('UPDATE rm_guarantees_loans SET outstanding = 0 WHERE loan_id = ?', streamId(e.stream));
       return;
     default:
       break;
   }
-  switch (kind) {
-    case 'compensationPaid': {
-      const amount = int(d, 'amountFen', 'amount') ?? 0;
-      entry(
-        db,
-        e,
-        0,
-        loan,
-        'compensation',
-        str(d, 'guarantor') ?? loan.guarantor,
-        str(d, 'bank') ?? loan.bank,
-        amount,
-      );
+
+  const loan = loanByGuarantee(db, e);
+  if (!loan) return;
+  switch (ev.type) {
+    case 'GuaranteeCompensated': {
+      // 代偿: the guarantor pays the bank the loss less the bank's own share (compensatedFen).
+      const amount = ev.data.compensatedFen;
+      entry(db, e, 0, loan, 'compensation', loan.guarantor, loan.bank, amount);
       db.run(
         'UPDATE rm_guarantees_programmes SET compensation_total = compensation_total + ? WHERE programme_id = ?',
         amount,
         loan.programme_id,
       );
       // After 代偿 the guarantor holds the claim: the loan's remaining principal is no longer exposure.
-      db.run('UPDATE rm_guarantees_loans SET outstanding = 0 WHERE loan_id = ?', loanId);
+      db.run(
+        'UPDATE rm_guarantees_loans SET outstanding = 0, compensated_on = ? WHERE loan_id = ?',
+        ev.data.paidOn,
+        loan.loan_id,
+      );
       return;
     }
-    case 'reimbursementDue':
-    case 'reimbursementPaid':
+    case 'ReimbursementDue':
+      // 先代偿、后分险: the upper level owes the guarantor from the day it compensated (the event has no due date).
       entry(
         db,
         e,
         0,
         loan,
-        kind === 'reimbursementDue' ? 'reimbursement_due' : 'reimbursement_paid',
-        str(d, 'party', 'payer', 'from') ?? e.meta.actor.org,
-        str(d, 'to', 'payee', 'counterparty') ?? loan.guarantor,
-        int(d, 'amountFen', 'amount') ?? 0,
-        kind === 'reimbursementDue' ? (str(d, 'dueDate', 'dueOn') ?? null) : null,
+        'reimbursement_due',
+        ev.data.org,
+        loan.guarantor,
+        ev.data.amountFen,
+        loan.compensated_on,
       );
       return;
-    case 'recoveryShared': {
-      const receiver = str(d, 'recoveredBy', 'receivedBy', 'by') ?? e.meta.actor.org;
-      arr(d, 'shares').forEach((s, i) => {
-        if (s === null || typeof s !== 'object' || Array.isArray(s)) return;
-        const party = str(s, 'party', 'org')!;
-        const amount = int(s, 'amount') ?? 0;
-        if (party !== receiver && amount > 0)
-          entry(db, e, i + 1, loan, 'recovery_owed', receiver, party, amount);
+    case 'ReimbursementPaid':
+      entry(db, e, 0, loan, 'reimbursement_paid', ev.data.org, loan.guarantor, ev.data.amountFen);
+      return;
+    case 'RecoveryShared': {
+      // The guarantor holds the claim after 代偿, recovers, and owes each other party its allocation.
+      entry(db, e, 0, loan, 'recovery_received', loan.guarantor, '', ev.data.amountFen);
+      ev.data.allocations.forEach((a, i) => {
+        if (a.org !== loan.guarantor && a.amountFen > 0)
+          entry(db, e, i + 1, loan, 'recovery_owed', loan.guarantor, a.org, a.amountFen);
       });
       return;
     }
+    case 'GuaranteeReleased':
+      db.run('UPDATE rm_guarantees_loans SET outstanding = 0 WHERE loan_id = ?', loan.loan_id);
+      return;
     default:
       return;
   }
@@ -274,7 +236,7 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
 
 export const guaranteeLedgerView: View = {
   name: 'guarantees',
-  version: 1,
+  version: 2,
   tables: [
     'rm_guarantees_programmes',
     'rm_guarantees_parties',

@@ -1,7 +1,7 @@
 import type { PositionedEvent } from '../../src/events/envelope.ts';
 import { known } from '../domainEvents.ts';
-import { cityOf, daysBetween, dayOf, int, monthOf, str } from '../eventData.ts';
-import { kindOf, typesOf } from '../eventNames.ts';
+import { cityOf, daysBetween, dayOf, monthOf, streamCategory, streamId } from '../eventData.ts';
+import { typesOf } from '../eventNames.ts';
 import { loanIdOf } from '../loanRef.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
 import type { View } from '../view.ts';
@@ -37,31 +37,41 @@ CREATE TABLE IF NOT EXISTS rm_stats_flows (
   position INTEGER PRIMARY KEY, loan_id TEXT NOT NULL, month TEXT NOT NULL,
   flow TEXT NOT NULL, level TEXT NOT NULL DEFAULT '', amount INTEGER NOT NULL
 ) STRICT;
+-- Guarantee and policy events after the first do not name the loan or the party's level: looked up here.
+CREATE TABLE IF NOT EXISTS rm_stats_guarantees (guarantee_id TEXT PRIMARY KEY, loan_id TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS rm_stats_guarantee_parties (
+  guarantee_id TEXT NOT NULL, org TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (guarantee_id, org)
+) STRICT;
+CREATE TABLE IF NOT EXISTS rm_stats_policy_claims (claim_id TEXT PRIMARY KEY, loan_id TEXT NOT NULL, kind TEXT NOT NULL) STRICT;
 `;
 
-const HANDLES = typesOf(
-  ['compensationPaid', 'reimbursementDue', 'reimbursementPaid', 'policySupportApproved'],
-  [
-    'EnterpriseRegistered',
-    'AuthorizationGranted',
-    'AuthorizationRevoked',
-    'ProductPublished',
-    'ProductAmended',
-    'LoanApplied',
-    'LoanMatched',
-    'ProductChosen',
-    'LoanApproved',
-    'LoanRejected',
-    'LoanDisbursed',
-    'RepaymentReceived',
-    'LoanRepaidEarly',
-    'LoanOverdue',
-    'LoanDefaulted',
-    'LoanWrittenOff',
-    'LoanClosed',
-    'LoanRecoveryReceived',
-  ],
-);
+const HANDLES = typesOf([
+  'GuaranteeIssued',
+  'RiskSharingAgreed',
+  'GuaranteeCompensated',
+  'ReimbursementDue',
+  'ReimbursementPaid',
+  'PolicyBenefitClaimed',
+  'PolicyClaimApproved',
+  'EnterpriseRegistered',
+  'AuthorizationGranted',
+  'AuthorizationRevoked',
+  'ProductPublished',
+  'ProductAmended',
+  'LoanApplied',
+  'LoanMatched',
+  'ProductChosen',
+  'LoanApproved',
+  'LoanRejected',
+  'LoanDisbursed',
+  'RepaymentReceived',
+  'LoanRepaidEarly',
+  'LoanOverdue',
+  'LoanDefaulted',
+  'LoanWrittenOff',
+  'LoanClosed',
+  'LoanRecoveryReceived',
+]);
 
 const flow = (
   db: ReadModelDb,
@@ -124,6 +134,7 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
     default:
       break;
   }
+  if (guaranteeOrPolicy(db, e)) return;
   const loanId = loanIdOf(e);
   if (loanId === undefined) return;
   switch (ev.type) {
@@ -242,52 +253,105 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
       flow(db, e, loanId, 'recovery', '', ev.data.amountFen, ev.data.paidOn);
       return;
     default:
-      break;
+      return;
   }
-  // Guarantee and policy events (typed once their schemas land; see eventNames.ts).
-  const d = e.data;
-  const at = e.meta.recordedAt;
-  switch (kindOf(e.type)) {
-    case 'compensationPaid':
-      flow(db, e, loanId, 'compensation', '', int(d, 'amountFen', 'amount') ?? 0, at);
-      return;
-    case 'reimbursementDue':
-    case 'reimbursementPaid':
-      flow(
-        db,
-        e,
-        loanId,
-        kindOf(e.type) === 'reimbursementDue' ? 'reimbursement_due' : 'reimbursement_paid',
-        str(d, 'level', 'partyLevel', 'role') ?? 'other',
-        int(d, 'amountFen', 'amount') ?? 0,
-        at,
+}
+
+const guaranteeLoan = (db: ReadModelDb, e: PositionedEvent): string | undefined =>
+  streamCategory(e.stream) === 'guarantee'
+    ? db.get<{ loan_id: string }>(
+        'SELECT loan_id FROM rm_stats_guarantees WHERE guarantee_id = ?',
+        streamId(e.stream),
+      )?.loan_id
+    : undefined;
+
+/** Guarantee and policy flows; true when the event was one of theirs. */
+function guaranteeOrPolicy(db: ReadModelDb, e: PositionedEvent): boolean {
+  const ev = known(e);
+  switch (ev.type) {
+    case 'GuaranteeIssued':
+      db.run(
+        'INSERT OR IGNORE INTO rm_stats_guarantees (guarantee_id, loan_id) VALUES (?, ?)',
+        ev.data.guaranteeId,
+        ev.data.loanId,
       );
-      return;
-    case 'policySupportApproved':
-      flow(
-        db,
-        e,
-        loanId,
-        'policy_support',
-        str(d, 'policyKind', 'kind') ?? '',
-        int(d, 'amountFen', 'amount') ?? 0,
-        at,
+      return true;
+    case 'RiskSharingAgreed':
+      for (const p of ev.data.parties)
+        db.run(
+          'INSERT OR REPLACE INTO rm_stats_guarantee_parties (guarantee_id, org, kind) VALUES (?, ?, ?)',
+          streamId(e.stream),
+          p.org,
+          p.kind,
+        );
+      return true;
+    case 'GuaranteeCompensated': {
+      const loanId = guaranteeLoan(db, e);
+      if (loanId !== undefined)
+        flow(db, e, loanId, 'compensation', '', ev.data.compensatedFen, ev.data.paidOn);
+      return true;
+    }
+    case 'ReimbursementDue': {
+      // No date of its own: it falls due when recorded (with the compensation).
+      const loanId = guaranteeLoan(db, e);
+      if (loanId !== undefined)
+        flow(db, e, loanId, 'reimbursement_due', ev.data.kind, ev.data.amountFen, e.meta.recordedAt);
+      return true;
+    }
+    case 'ReimbursementPaid': {
+      const loanId = guaranteeLoan(db, e);
+      const kind =
+        db.get<{ kind: string }>(
+          'SELECT kind FROM rm_stats_guarantee_parties WHERE guarantee_id = ? AND org = ?',
+          streamId(e.stream),
+          ev.data.org,
+        )?.kind ?? 'other';
+      if (loanId !== undefined)
+        flow(db, e, loanId, 'reimbursement_paid', kind, ev.data.amountFen, ev.data.paidOn);
+      return true;
+    }
+    case 'PolicyBenefitClaimed':
+      db.run(
+        'INSERT OR IGNORE INTO rm_stats_policy_claims (claim_id, loan_id, kind) VALUES (?, ?, ?)',
+        ev.data.claimId,
+        ev.data.loanId,
+        ev.data.kind,
       );
-      return;
+      return true;
+    case 'PolicyClaimApproved': {
+      const claim = db.get<{ loan_id: string; kind: string }>(
+        'SELECT loan_id, kind FROM rm_stats_policy_claims WHERE claim_id = ?',
+        ev.data.claimId,
+      );
+      if (claim)
+        flow(
+          db,
+          e,
+          claim.loan_id,
+          'policy_support',
+          claim.kind,
+          ev.data.approvedAmountFen,
+          ev.data.approvedAt,
+        );
+      return true;
+    }
     default:
-      return;
+      return false;
   }
 }
 
 export const regulatorStatsView: View = {
   name: 'stats',
-  version: 1,
+  version: 2,
   tables: [
     'rm_stats_enterprises',
     'rm_stats_authorizations',
     'rm_stats_products',
     'rm_stats_loans',
     'rm_stats_flows',
+    'rm_stats_guarantees',
+    'rm_stats_guarantee_parties',
+    'rm_stats_policy_claims',
   ],
   schema: SCHEMA,
   handles: HANDLES,

@@ -1,7 +1,6 @@
 import type { PositionedEvent } from '../../src/events/envelope.ts';
 import { known } from '../domainEvents.ts';
-import { instantOf, str } from '../eventData.ts';
-import { kindOf, typesOf } from '../eventNames.ts';
+import { typesOf } from '../eventNames.ts';
 import { loanIdOf } from '../loanRef.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
 import type { View } from '../view.ts';
@@ -28,10 +27,21 @@ CREATE TABLE IF NOT EXISTS rm_risk_notices (
 CREATE INDEX IF NOT EXISTS rm_risk_notices_position ON rm_risk_notices (position);
 `;
 
-const HANDLES = typesOf(
-  ['guaranteeIssued', 'riskWarningRaised', 'riskWarningCleared'],
-  ['LoanApplied', 'ProductChosen', 'AuthorizationGranted', 'AuthorizationRevoked'],
-);
+const HANDLES = typesOf([
+  'GuaranteeIssued',
+  'WarningRaised',
+  'WarningResolved',
+  'LoanApplied',
+  'ProductChosen',
+  'AuthorizationGranted',
+  'AuthorizationRevoked',
+]);
+
+/** The loan a signal came from, when its source is a loan event (`loan-L1@7` → `L1`). */
+export const loanOfSourceRef = (sourceRef: string): string | null => {
+  const m = /^loan-(.+?)(?:@\d+)?$/.exec(sourceRef);
+  return m ? m[1]! : null;
+};
 
 const link = (db: ReadModelDb, subject: string, org: string) =>
   db.run('INSERT OR IGNORE INTO rm_risk_links (subject, org) VALUES (?, ?)', subject, org);
@@ -133,57 +143,51 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
     case 'ProductChosen':
       linkLoan(db, loanIdOf(e)!, ev.data.bank);
       return;
-    default:
-      break;
-  }
-  const d = e.data;
-  const kind = kindOf(e.type);
-  switch (kind) {
-    case 'riskWarningRaised': {
-      const warningId = str(d, 'warningId') ?? e.id;
+    case 'GuaranteeIssued':
+      linkLoan(db, ev.data.loanId, ev.data.guarantor);
+      return;
+    case 'WarningRaised': {
+      const d = ev.data;
+      // The event has no free-text reason: the signal (what, how much, from where) is the reason.
       db.run(
         `INSERT OR IGNORE INTO rm_risk_warnings (warning_id, uscc, loan_id, level, rule, reason, status, raised_at, position)
          VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
-        warningId,
-        str(d, 'uscc', 'enterprise') ?? null,
-        loanIdOf(e) ?? null,
-        str(d, 'level') ?? 'unknown',
-        str(d, 'rule', 'ruleId') ?? '',
-        str(d, 'reason', 'message', 'description') ?? '',
-        instantOf(e, 'raisedAt'),
+        d.warningId,
+        d.uscc,
+        loanOfSourceRef(d.signal.sourceRef),
+        d.level,
+        d.rule,
+        `${d.signal.kind} ${d.signal.value} (${d.signal.sourceRef})`,
+        d.raisedAt,
         e.position,
       );
-      const w = db.get<WarningRow>('SELECT * FROM rm_risk_warnings WHERE warning_id = ?', warningId)!;
+      const w = db.get<WarningRow>('SELECT * FROM rm_risk_warnings WHERE warning_id = ?', d.warningId)!;
       notify(db, e, w, 'raised');
       return;
     }
-    case 'riskWarningCleared': {
-      const warningId = str(d, 'warningId') ?? '';
+    case 'WarningResolved': {
       const changed = db.run(
         `UPDATE rm_risk_warnings SET status = 'cleared', cleared_at = ? WHERE warning_id = ? AND status = 'open'`,
-        instantOf(e, 'clearedAt', 'resolvedAt'),
-        warningId,
+        ev.data.resolvedAt,
+        ev.data.warningId,
       );
       if (changed)
         notify(
           db,
           e,
-          db.get<WarningRow>('SELECT * FROM rm_risk_warnings WHERE warning_id = ?', warningId)!,
+          db.get<WarningRow>('SELECT * FROM rm_risk_warnings WHERE warning_id = ?', ev.data.warningId)!,
           'cleared',
         );
       return;
     }
     default:
-      break;
+      return;
   }
-  const loanId = loanIdOf(e);
-  if (loanId !== undefined && kind === 'guaranteeIssued')
-    linkLoan(db, loanId, str(d, 'guarantor') ?? e.meta.actor.org);
 }
 
 export const riskMonitoringView: View = {
   name: 'risk',
-  version: 1,
+  version: 2,
   tables: ['rm_risk_warnings', 'rm_risk_loans', 'rm_risk_grants', 'rm_risk_links', 'rm_risk_notices'],
   schema: SCHEMA,
   handles: HANDLES,

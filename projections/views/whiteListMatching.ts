@@ -28,23 +28,20 @@ CREATE TABLE IF NOT EXISTS rm_matching_applications (
 CREATE INDEX IF NOT EXISTS rm_matching_applications_stage ON rm_matching_applications (stage, applied_at);
 `;
 
-const HANDLES = typesOf(
-  [],
-  [
-    'EnterpriseRegistered',
-    'CreditEvaluated',
-    'WhiteListDecided',
-    'ProductPublished',
-    'ProductAmended',
-    'ProductWithdrawn',
-    'LoanApplied',
-    'LoanMatched',
-    'ProductChosen',
-    'LoanApproved',
-    'LoanRejected',
-    'LoanApplicationWithdrawn',
-  ],
-);
+const HANDLES = typesOf([
+  'EnterpriseRegistered',
+  'CreditEvaluated',
+  'WhiteListDecided',
+  'ProductPublished',
+  'ProductAmended',
+  'ProductWithdrawn',
+  'LoanApplied',
+  'LoanMatched',
+  'ProductChosen',
+  'LoanApproved',
+  'LoanRejected',
+  'LoanApplicationWithdrawn',
+]);
 
 function apply(db: ReadModelDb, e: PositionedEvent): void {
   const ev = known(e);

@@ -98,9 +98,11 @@ describe('regulator dashboard in headless Chromium', () => {
     expect(await bars('chart-shares')).toEqual(
       api.sharesPaidByLevel.map((s: { amount: number }) => Math.round(s.amount / 100)),
     );
-    expect(api.sharesPaidByLevel.map((s: { level: string }) => s.level)).toEqual([
-      'guarantor',
-      'national_fund',
+    // G1's 代偿 1,600,000; national fund reimbursed 400,000; provincial finance 150,000 so far.
+    expect(api.sharesPaidByLevel.map((s: { level: string; amount: number }) => [s.level, s.amount])).toEqual([
+      ['guarantor', 1_600_000],
+      ['national_fund', 400_000],
+      ['provincial_finance', 150_000],
     ]);
 
     mkdirSync('test-output', { recursive: true });

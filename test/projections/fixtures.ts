@@ -2,6 +2,8 @@ import { newEventId } from '../../src/events/ids.ts';
 import type { EventToAppend, Json, Role } from '../../src/events/envelope.ts';
 import type { EventStore } from '../../src/store/eventStore.ts';
 import { completeUscc } from '../../src/domain/identifiers.ts';
+import type { PartyKind } from '../../src/domain/guarantee/config.ts';
+import type { SignalKind } from '../../src/domain/riskMonitoring/rules.ts';
 
 /**
  * Builders for the events the views read, shaped as src/domain/<aggregate>/events.ts declares them
@@ -48,6 +50,14 @@ export function stage(
 const ENT = (u: string) => ({ org: u, role: 'enterprise' as Role });
 const BANK = (b: string) => ({ org: b, role: 'bank' as Role });
 const OP = { org: 'platform', role: 'operator' as Role };
+const GUARANTOR = (g: string) => ({ org: g, role: 'guarantor' as Role });
+
+/** A party to a risk-sharing agreement, as the guarantee events carry it. */
+export interface RiskParty {
+  org: string;
+  kind: PartyKind;
+  shareBps: number;
+}
 
 export const ev = {
   enterpriseRegistered: (u: string, regionCode: string, industry: string, sizeClass: string, at: string) =>
@@ -300,135 +310,245 @@ export const ev = {
     ),
   loanClosed: (loanId: string, on: string, reason: 'repaid' | 'repaid_early' | 'recovered' = 'repaid') =>
     stage(`loan-${loanId}`, 'LoanClosed', { closedOn: on, reason }, OP, `${on}T05:00:00.000Z`),
-  // Guarantee, policy, dispute and risk events: shapes as eventNames.ts expects until their schemas land.
-  riskSharingAgreed: (
-    programmeId: string,
-    parties: { party: string; level: string; shareBps: number }[],
-    lossRateCapBps: number,
-    at: string,
-  ) =>
-    stage(
-      `risksharing-${programmeId}`,
-      'RiskSharingAgreed',
-      { programmeId, parties, lossRateCapBps },
-      OP,
-      at,
-    ),
+  // Guarantee: stream `guarantee-<guaranteeId>`; only GuaranteeIssued names the loan.
   guaranteeIssued: (
+    guaranteeId: string,
     loanId: string,
     guarantor: string,
-    programmeId: string,
+    lender: string,
+    borrowerUscc: string,
+    principalFen: number,
     guaranteedShareBps: number,
+    guaranteedAmountFen: number,
     at: string,
   ) =>
     stage(
-      `guarantee-${loanId}`,
+      `guarantee-${guaranteeId}`,
       'GuaranteeIssued',
-      { loanId, guarantor, programmeId, guaranteedShareBps, feeBps: 100 },
-      { org: guarantor, role: 'guarantor' },
+      {
+        guaranteeId,
+        loanId,
+        guarantor,
+        lender,
+        borrowerUscc,
+        principalFen,
+        guaranteedShareBps,
+        guaranteedAmountFen,
+        feeBps: 100,
+        feeFen: Math.floor(guaranteedAmountFen / 100),
+        feeCeilingBps: 100,
+        issuedAt: at,
+      },
+      GUARANTOR(guarantor),
       at,
     ),
-  compensationPaid: (loanId: string, guarantor: string, bank: string, amountFen: number, at: string) =>
+  riskSharingAgreed: (
+    guaranteeId: string,
+    guarantor: string,
+    programmeId: string,
+    parties: RiskParty[],
+    lossRateCeilingBps: number,
+    at: string,
+  ) =>
     stage(
-      `guarantee-${loanId}`,
-      'CompensationPaid',
-      { loanId, guarantor, bank, amountFen },
-      { org: guarantor, role: 'guarantor' },
+      `guarantee-${guaranteeId}`,
+      'RiskSharingAgreed',
+      {
+        programmeId,
+        parties: parties.map((p) => ({ ...p })),
+        lossRateCeilingBps,
+        singleCustomerCeilingFen: 1_000_000_000,
+      },
+      GUARANTOR(guarantor),
       at,
+    ),
+  /** The loss's split per party is given by the caller (worked out by hand in the scenario). */
+  guaranteeCompensated: (
+    guaranteeId: string,
+    guarantor: string,
+    lossFen: number,
+    compensatedFen: number,
+    paidOn: string,
+    shares: (RiskParty & { amountFen: number })[],
+  ) =>
+    stage(
+      `guarantee-${guaranteeId}`,
+      'GuaranteeCompensated',
+      { lossFen, compensatedFen, paidOn, shares: shares.map((p) => ({ ...p })) },
+      GUARANTOR(guarantor),
+      `${paidOn}T06:00:00.000Z`,
     ),
   reimbursementDue: (
-    loanId: string,
-    party: string,
-    level: string,
-    to: string,
+    guaranteeId: string,
+    guarantor: string,
+    org: string,
+    kind: PartyKind,
     amountFen: number,
-    dueDate: string,
-    at: string,
+    paidOn: string,
   ) =>
     stage(
-      `guarantee-${loanId}`,
+      `guarantee-${guaranteeId}`,
       'ReimbursementDue',
-      { loanId, party, level, to, amountFen, dueDate },
-      OP,
-      at,
+      { org, kind, amountFen },
+      GUARANTOR(guarantor),
+      `${paidOn}T06:00:00.000Z`,
     ),
   reimbursementPaid: (
-    loanId: string,
-    party: string,
-    level: string,
-    to: string,
+    guaranteeId: string,
+    org: string,
     amountFen: number,
+    remainingFen: number,
+    paidOn: string,
+  ) =>
+    stage(
+      `guarantee-${guaranteeId}`,
+      'ReimbursementPaid',
+      { org, amountFen, paidOn, remainingFen },
+      { org, role: 'government_fund' },
+      `${paidOn}T07:00:00.000Z`,
+    ),
+  recoveryShared: (
+    guaranteeId: string,
+    guarantor: string,
+    recoveryId: string,
+    amountFen: number,
+    recoveredOn: string,
+    allocations: { org: string; amountFen: number }[],
+  ) =>
+    stage(
+      `guarantee-${guaranteeId}`,
+      'RecoveryShared',
+      { recoveryId, amountFen, recoveredOn, allocations: allocations.map((a) => ({ ...a })) },
+      GUARANTOR(guarantor),
+      `${recoveredOn}T08:00:00.000Z`,
+    ),
+  // Policy: stream `policy-<loanId>`.
+  policyBenefitClaimed: (
+    claimId: string,
+    loanId: string,
+    kind: 'risk_compensation' | 'interest_subsidy' | 'guarantee_fee_subsidy',
+    amountFen: number,
+    claimant: string,
     at: string,
   ) =>
     stage(
-      `guarantee-${loanId}`,
-      'ReimbursementPaid',
-      { loanId, party, level, to, amountFen },
-      { org: party, role: 'reguarantor' },
+      `policy-${loanId}`,
+      'PolicyBenefitClaimed',
+      {
+        claimId,
+        loanId,
+        policyId: `policy-${kind}`,
+        kind,
+        amountFen,
+        claimant,
+        eligiblePolicyIds: [`policy-${kind}`],
+        claimedAt: at,
+      },
+      BANK(claimant),
       at,
     ),
-  policySupportApproved: (loanId: string, policyKind: string, amountFen: number, at: string) =>
+  policyClaimApproved: (loanId: string, claimId: string, approvedAmountFen: number, at: string) =>
     stage(
       `policy-${loanId}`,
-      'PolicySupportApproved',
-      { loanId, policyKind, amountFen },
+      'PolicyClaimApproved',
+      { claimId, approvedAmountFen, approvedAt: at },
       { org: 'gov-fund', role: 'government_fund' },
       at,
     ),
+  // Dispute: stream `dispute-<disputeId>`.
   disputeFiled: (
     disputeId: string,
     loanId: string,
     claimant: string,
     respondent: string,
-    claimAmount: number,
+    claimAmountFen: number,
     body: string,
     at: string,
   ) =>
     stage(
       `dispute-${disputeId}`,
       'DisputeFiled',
-      { disputeId, loanId, claimant, respondent, claimAmount, claim: '偿还借款本息', body },
-      { org: claimant, role: 'bank' },
+      {
+        disputeId,
+        loanId,
+        claimant: { org: claimant, role: 'bank' },
+        respondent: { org: respondent, role: 'enterprise' },
+        forum: 'arbitration',
+        body,
+        claimAmountFen,
+        claims: '偿还借款本息',
+        filedAt: at,
+      },
+      BANK(claimant),
       at,
     ),
   disputeAccepted: (disputeId: string, body: string, at: string) =>
     stage(
       `dispute-${disputeId}`,
       'DisputeAccepted',
-      { disputeId, body },
+      { caseNumber: `(2026)湘仲字第${disputeId}号`, acceptedAt: at },
       { org: body, role: 'arbitrator' },
       at,
     ),
-  evidenceSubmitted: (disputeId: string, by: string, reference: string, at: string) =>
+  tribunalAssigned: (disputeId: string, body: string, memberIds: string[], at: string) =>
+    stage(
+      `dispute-${disputeId}`,
+      'TribunalAssigned',
+      { memberIds, assignedAt: at },
+      { org: body, role: 'arbitrator' },
+      at,
+    ),
+  evidenceSubmitted: (disputeId: string, by: string, evidenceId: string, at: string) =>
     stage(
       `dispute-${disputeId}`,
       'EvidenceSubmitted',
-      { disputeId, reference, sha256: fakeHash(reference) },
-      { org: by, role: 'bank' },
+      {
+        evidenceId,
+        submittedBy: { org: by, role: 'bank' },
+        bundleSha256: fakeHash(evidenceId),
+        documentSha256s: [fakeHash(`${evidenceId}/contract`)],
+        description: 'loan contract and repayment records',
+        submittedAt: at,
+      },
+      BANK(by),
       at,
     ),
-  awardIssued: (disputeId: string, body: string, award: Record<string, Json>, at: string) =>
-    stage(`dispute-${disputeId}`, 'AwardIssued', { disputeId, award }, { org: body, role: 'arbitrator' }, at),
-  riskWarningRaised: (
-    warningId: string,
-    subject: { uscc?: string; loanId?: string },
-    level: string,
-    rule: string,
+  awardIssued: (
+    disputeId: string,
+    body: string,
+    awardId: string,
+    payments: { payer: string; payee: string; amountFen: number; item: string }[],
     at: string,
   ) =>
     stage(
-      `risk-${warningId}`,
-      'RiskWarningRaised',
-      { warningId, ...subject, level, rule, reason: `rule ${rule} fired`, raisedAt: at },
+      `dispute-${disputeId}`,
+      'AwardIssued',
+      { awardId, payments: payments.map((p) => ({ ...p })), obligations: [], issuedAt: at },
+      { org: body, role: 'arbitrator' },
+      at,
+    ),
+  // Risk monitoring: stream `risk-<uscc>`.
+  warningRaised: (
+    warningId: string,
+    u: string,
+    level: 'blue' | 'yellow' | 'orange' | 'red',
+    rule: string,
+    signal: { kind: SignalKind; value: number; sourceRef: string },
+    at: string,
+  ) =>
+    stage(
+      `risk-${u}`,
+      'WarningRaised',
+      { warningId, uscc: u, rule, level, signal: { ...signal }, raisedAt: at },
       { org: 'platform', role: 'system' },
       at,
     ),
-  riskWarningCleared: (warningId: string, at: string) =>
+  warningResolved: (warningId: string, u: string, at: string) =>
     stage(
-      `risk-${warningId}`,
-      'RiskWarningCleared',
-      { warningId, clearedAt: at },
-      { org: 'platform', role: 'system' },
+      `risk-${u}`,
+      'WarningResolved',
+      { warningId, note: 'arrears paid', resolvedAt: at },
+      { org: 'platform', role: 'operator' },
       at,
     ),
 };

@@ -1,4 +1,5 @@
-import { ev, uscc, type Staged } from './fixtures.ts';
+import { split } from '../../src/domain/money.ts';
+import { ev, uscc, type RiskParty, type Staged } from './fixtures.ts';
 
 /**
  * A generated, realistic portfolio for the crash test and the rebuild benchmark: enterprises across
@@ -46,13 +47,14 @@ export const BANKS = [
 ];
 const GUARANTOR = 'guarantor-hn-1';
 const PROGRAMME = 'hn-4321-2025';
-const PARTIES = [
-  { party: 'national-fund', level: 'national_fund', shareBps: 2000 },
-  { party: 'hn-finance', level: 'provincial_finance', shareBps: 1000 },
-  { party: 'hn-reguarantee', level: 'reguarantor', shareBps: 1000 },
-  { party: GUARANTOR, level: 'guarantor', shareBps: 3000 },
-  { party: 'bank-share', level: 'bank', shareBps: 2000 },
-  { party: 'city-fund', level: 'government_fund', shareBps: 1000 },
+/** 4321 with the lending bank as the bank party. */
+const partiesFor = (bank: string): RiskParty[] => [
+  { org: 'national-fund', kind: 'national_fund', shareBps: 2000 },
+  { org: 'hn-finance', kind: 'provincial_finance', shareBps: 1000 },
+  { org: 'hn-reguarantee', kind: 'provincial_reguarantee', shareBps: 1000 },
+  { org: GUARANTOR, kind: 'guarantor', shareBps: 3000 },
+  { org: bank, kind: 'bank', shareBps: 2000 },
+  { org: 'city-fund', kind: 'local_government', shareBps: 1000 },
 ];
 
 const mulberry32 = (seed: number) => () => {
@@ -73,7 +75,6 @@ export function* portfolio(o: PortfolioOptions): Generator<Staged> {
   const instalments = o.instalments ?? 12;
   const start = Date.parse('2025-01-01T00:00:00.000Z');
 
-  yield ev.riskSharingAgreed(PROGRAMME, PARTIES, 400, iso(start));
   const products: { id: string; bank: string; kind: 'pure_credit' | 'guaranteed' | 'pledge' }[] = [];
   for (const [b, bank] of BANKS.entries()) {
     for (const [k, kind] of (['pure_credit', 'guaranteed', 'pledge'] as const).entries()) {
@@ -145,7 +146,15 @@ export function* portfolio(o: PortfolioOptions): Generator<Staged> {
     }
     out.push(ev.loanApproved(loanId, p.bank, amount, iso(step(3))));
     const guaranteed = p.kind === 'guaranteed';
-    if (guaranteed) out.push(ev.guaranteeIssued(loanId, GUARANTOR, PROGRAMME, 8000, iso(step(1))));
+    const gid = `g-${loanId}`;
+    const parties = partiesFor(p.bank);
+    if (guaranteed) {
+      const at = iso(step(1));
+      out.push(
+        ev.guaranteeIssued(gid, loanId, GUARANTOR, p.bank, u, amount, 8000, Math.floor(amount * 0.8), at),
+      );
+      out.push(ev.riskSharingAgreed(gid, GUARANTOR, PROGRAMME, parties, 400, at));
+    }
     out.push(ev.contractExecuted(loanId, iso(step(2))));
     step(2);
     out.push(ev.loanDisbursed(loanId, p.bank, amount, date(t)));
@@ -159,31 +168,31 @@ export function* portfolio(o: PortfolioOptions): Generator<Staged> {
       if (n === defaultAt) {
         out.push(ev.loanOverdue(loanId, p.bank, 15, per, date(t + 15 * DAY)));
         out.push(
-          ev.riskWarningRaised(`w-${loanId}`, { loanId, uscc: u }, 'high', 'overdue', iso(t + 16 * DAY)),
+          ev.warningRaised(
+            `w-${loanId}`,
+            u,
+            'yellow',
+            'risk.overdue.1_day',
+            { kind: 'overdue', value: 15, sourceRef: `loan-${loanId}@1` },
+            iso(t + 16 * DAY),
+          ),
         );
         out.push(ev.loanOverdue(loanId, p.bank, 95, per * 3, date(t + 95 * DAY)));
         out.push(ev.loanDefaulted(loanId, p.bank, outstanding, date(t + 96 * DAY)));
         t += 100 * DAY;
         if (guaranteed) {
-          const comp = Math.floor((outstanding * 8000) / 10_000);
-          out.push(ev.compensationPaid(loanId, GUARANTOR, p.bank, comp, iso(step(5))));
-          for (const party of PARTIES.filter((x) => x.party !== GUARANTOR && x.level !== 'bank')) {
-            const share = Math.floor((comp * party.shareBps) / 10_000);
-            out.push(
-              ev.reimbursementDue(
-                loanId,
-                party.party,
-                party.level,
-                GUARANTOR,
-                share,
-                date(t + 60 * DAY),
-                iso(step(1)),
-              ),
-            );
+          const amounts = split(
+            outstanding,
+            parties.map((x) => x.shareBps),
+          );
+          const shares = parties.map((x, k) => ({ ...x, amountFen: amounts[k]! }));
+          const comp = outstanding - shares.filter((x) => x.kind === 'bank')[0]!.amountFen;
+          const paidOn = date(step(5));
+          out.push(ev.guaranteeCompensated(gid, GUARANTOR, outstanding, comp, paidOn, shares));
+          for (const party of shares.filter((x) => x.kind !== 'guarantor' && x.kind !== 'bank')) {
+            out.push(ev.reimbursementDue(gid, GUARANTOR, party.org, party.kind, party.amountFen, paidOn));
             if (rnd() < 0.7)
-              out.push(
-                ev.reimbursementPaid(loanId, party.party, party.level, GUARANTOR, share, iso(step(10))),
-              );
+              out.push(ev.reimbursementPaid(gid, party.org, party.amountFen, 0, date(step(10))));
           }
         }
         out.push(ev.loanWrittenOff(loanId, p.bank, outstanding, date(step(30))));
@@ -193,12 +202,18 @@ export function* portfolio(o: PortfolioOptions): Generator<Staged> {
           const d = `D${dispute++}`;
           out.push(ev.disputeFiled(d, loanId, p.bank, u, outstanding - rec, 'arb-changsha', iso(step(5))));
           out.push(ev.disputeAccepted(d, 'arb-changsha', iso(step(3))));
-          out.push(ev.evidenceSubmitted(d, p.bank, `bundle-${loanId}`, iso(step(2))));
+          out.push(ev.evidenceSubmitted(d, p.bank, `ev-${loanId}`, iso(step(2))));
           out.push(
-            ev.awardIssued(d, 'arb-changsha', { payFen: outstanding - rec, toParty: p.bank }, iso(step(20))),
+            ev.awardIssued(
+              d,
+              'arb-changsha',
+              `a-${d}`,
+              [{ payer: u, payee: p.bank, amountFen: outstanding - rec, item: '本金及利息' }],
+              iso(step(20)),
+            ),
           );
         }
-        out.push(ev.riskWarningCleared(`w-${loanId}`, iso(step(1))));
+        out.push(ev.warningResolved(`w-${loanId}`, u, iso(step(1))));
         return out;
       }
       if (n === lateAt) {
@@ -218,8 +233,13 @@ export function* portfolio(o: PortfolioOptions): Generator<Staged> {
         ),
       );
     }
-    if (rnd() < 0.05)
-      out.push(ev.policySupportApproved(loanId, 'interest_subsidy', Math.floor(amount / 200), iso(step(5))));
+    if (rnd() < 0.05) {
+      const subsidy = Math.floor(amount / 200);
+      out.push(
+        ev.policyBenefitClaimed(`pc-${loanId}`, loanId, 'interest_subsidy', subsidy, p.bank, iso(step(4))),
+      );
+      out.push(ev.policyClaimApproved(loanId, `pc-${loanId}`, subsidy, iso(step(1))));
+    }
     out.push(ev.loanClosed(loanId, date(step(1))));
     return out;
   }

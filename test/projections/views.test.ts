@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizationEvents } from '../../src/domain/authorization/events.ts';
 import { creditEvents } from '../../src/domain/credit/events.ts';
+import { disputeEvents } from '../../src/domain/dispute/events.ts';
 import { enterpriseEvents } from '../../src/domain/enterprise/events.ts';
+import { guaranteeEvents } from '../../src/domain/guarantee/events.ts';
 import { loanEvents } from '../../src/domain/loan/events.ts';
+import { policyEvents } from '../../src/domain/policy/events.ts';
 import { productEvents } from '../../src/domain/product/events.ts';
+import { riskMonitoringEvents } from '../../src/domain/riskMonitoring/events.ts';
 import type { EventSchemas } from '../../src/domain/schema.ts';
 import { caseFile, disputesFor, mayReadCase } from '../../projections/caseFiles.ts';
 import { partyLedgers, programmeStatuses } from '../../projections/guaranteeQueries.ts';
@@ -26,7 +30,8 @@ import {
 } from '../../projections/views/whiteListMatching.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { appendAll } from './fixtures.ts';
-import { E, scenario } from './scenario.ts';
+import { portfolio } from './portfolio.ts';
+import { E, recoveryScenario, scenario } from './scenario.ts';
 
 let dir: string;
 let store: SqliteEventStore;
@@ -49,21 +54,55 @@ const catalogue: EventSchemas = {
   ...creditEvents,
   ...productEvents,
   ...loanEvents,
+  ...guaranteeEvents,
+  ...policyEvents,
+  ...disputeEvents,
+  ...riskMonitoringEvents,
+};
+
+/** Each staged event's type is in the domain's catalogue and its data parses with that schema. */
+const schemaProblems = (staged: Iterable<{ event: { type: string; data: unknown } }>) => {
+  const problems: { type: string; issues: unknown }[] = [];
+  let checked = 0;
+  for (const { event } of staged) {
+    const s = catalogue[event.type];
+    const issues = s ? s.schema.safeParse(event.data).error?.issues : 'not a domain event type';
+    if (issues !== undefined) problems.push({ type: event.type, issues });
+    checked++;
+  }
+  return { checked, problems };
 };
 
 describe('fixtures', () => {
-  it('every fixture event of a landed aggregate parses with the domain schema of its type', () => {
-    let checked = 0;
-    for (const { event } of scenario()) {
-      const s = catalogue[event.type];
-      if (!s) continue;
-      expect({ type: event.type, result: s.schema.safeParse(event.data).error?.issues }).toEqual({
-        type: event.type,
-        result: undefined,
-      });
-      checked++;
-    }
-    expect(checked).toBeGreaterThan(40);
+  it('every fixture event is a domain event type and parses with the domain schema of its type', () => {
+    const { checked, problems } = schemaProblems(scenario());
+    expect(problems).toEqual([]);
+    expect(checked).toBe(scenario().length);
+    const types = new Set(scenario().map((s) => s.event.type));
+    for (const t of [
+      'GuaranteeIssued',
+      'RiskSharingAgreed',
+      'GuaranteeCompensated',
+      'ReimbursementDue',
+      'ReimbursementPaid',
+      'PolicyBenefitClaimed',
+      'PolicyClaimApproved',
+      'DisputeFiled',
+      'TribunalAssigned',
+      'AwardIssued',
+      'WarningRaised',
+      'WarningResolved',
+    ])
+      expect(types).toContain(t);
+  });
+
+  it('the recovery scenario and the bench portfolio parse with the domain schemas too', () => {
+    expect(schemaProblems(recoveryScenario()).problems).toEqual([]);
+    const sample = [...portfolio({ enterprises: 300, loans: 600, seed: 7 })];
+    expect(schemaProblems(sample).problems).toEqual([]);
+    const types = new Set(sample.map((s) => s.event.type));
+    for (const t of ['GuaranteeCompensated', 'ReimbursementPaid', 'AwardIssued', 'PolicyClaimApproved'])
+      expect(types).toContain(t);
   });
 });
 
@@ -99,14 +138,15 @@ describe('regulator statistics', () => {
         defaultRateByCountBps: 2000,
         defaultRateByAmountBps: 2222,
         compensationPaid: 1_600_000,
+        // due − paid per level: 400,000 − 400,000; 200,000 − 150,000; 200,000 − 0; 200,000 − 0.
         reimbursementsOutstanding: {
-          government_fund: 160_000,
+          local_government: 200_000,
           national_fund: 0,
-          provincial_finance: 160_000,
-          reguarantor: 160_000,
+          provincial_finance: 50_000,
+          provincial_reguarantee: 200_000,
         },
         recoveries: 100_000,
-        policySupportPaid: 12_345,
+        policySupportPaid: 12_345, // approved, not the 15,000 claimed
       },
     });
   });
@@ -179,6 +219,7 @@ describe('regulator statistics', () => {
 
 describe('guarantor and risk-share ledger', () => {
   it('programme loss rate against its cap: 1,600,000 / 3,600,000 guaranteed is past the 4 % cap (熔断)', () => {
+    // Guaranteed at disbursement: L2 2,000,000 × 80 % + L6 4,000,000 × 50 % = 3,600,000.
     expect(programmeStatuses(db)).toEqual([
       expect.objectContaining({
         programmeId: 'hn-4321',
@@ -190,9 +231,14 @@ describe('guarantor and risk-share ledger', () => {
         breach: true,
       }),
     ]);
+    expect(programmeStatuses(db)[0]!.parties).toContainEqual({
+      party: 'hn-reguarantee',
+      level: 'provincial_reguarantee',
+      shareBps: 1000,
+    });
   });
 
-  it('per party: exposure, compensation, reimbursements per counterparty with overdue, recoveries owed onward', () => {
+  it('per party: exposure, compensation, reimbursements per counterparty with overdue', () => {
     const ledgers = partyLedgers(db, '2026-06-30');
     const by = Object.fromEntries(ledgers.map((l) => [l.party, l]));
     expect(Object.keys(by).sort()).toEqual([
@@ -203,6 +249,8 @@ describe('guarantor and risk-share ledger', () => {
       'hn-reguarantee',
       'national-fund',
     ]);
+    // Live exposure: only L6 (L2 was compensated): 3,000,000 outstanding × 50 % = 1,500,000.
+    // Reimbursements arose on 2026-04-20; 30 days' grace → overdue after 2026-05-20.
     expect(by['G1']).toEqual({
       party: 'G1',
       levels: ['guarantor'],
@@ -211,31 +259,85 @@ describe('guarantor and risk-share ledger', () => {
       compensationPaid: 1_600_000,
       reimbursementsPayable: [],
       reimbursementsReceivable: [
-        { counterparty: 'city-fund', due: 160_000, paid: 0, outstanding: 160_000, overdue: 160_000 },
-        { counterparty: 'hn-finance', due: 160_000, paid: 0, outstanding: 160_000, overdue: 160_000 },
-        { counterparty: 'hn-reguarantee', due: 160_000, paid: 0, outstanding: 160_000, overdue: 160_000 },
-        { counterparty: 'national-fund', due: 320_000, paid: 320_000, outstanding: 0, overdue: 0 },
+        { counterparty: 'city-fund', due: 200_000, paid: 0, outstanding: 200_000, overdue: 200_000 },
+        { counterparty: 'hn-finance', due: 200_000, paid: 150_000, outstanding: 50_000, overdue: 50_000 },
+        { counterparty: 'hn-reguarantee', due: 200_000, paid: 0, outstanding: 200_000, overdue: 200_000 },
+        { counterparty: 'national-fund', due: 400_000, paid: 400_000, outstanding: 0, overdue: 0 },
       ],
       recoveriesReceived: 0,
       recoveriesOwedOnward: 0,
-      recoveriesOwedToParty: 30_000,
+      recoveriesOwedToParty: 0,
     });
     expect(by['national-fund']).toMatchObject({
+      levels: ['national_fund'],
       shareWeightedExposure: 300_000,
-      compensationPaid: 320_000,
+      compensationPaid: 400_000,
       reimbursementsPayable: [
-        { counterparty: 'G1', due: 320_000, paid: 320_000, outstanding: 0, overdue: 0 },
+        { counterparty: 'G1', due: 400_000, paid: 400_000, outstanding: 0, overdue: 0 },
       ],
-      recoveriesOwedToParty: 20_000,
     });
+    expect(by['hn-finance']).toMatchObject({
+      shareWeightedExposure: 150_000,
+      compensationPaid: 150_000,
+      reimbursementsPayable: [
+        { counterparty: 'G1', due: 200_000, paid: 150_000, outstanding: 50_000, overdue: 50_000 },
+      ],
+    });
+    // The bank bears its 20 % itself (compensation is the loss less that share): it pays nobody.
     expect(by['bankA']).toMatchObject({
-      recoveriesReceived: 100_000,
-      recoveriesOwedOnward: 80_000,
+      levels: ['bank'],
       shareWeightedExposure: 300_000,
+      compensationPaid: 0,
+      reimbursementsPayable: [],
     });
-    // Before the due date nothing is overdue yet.
+    // Within the grace period nothing is overdue yet; a shorter grace makes it so.
     const early = partyLedgers(db, '2026-05-01', 'G1')[0]!;
-    expect(early.reimbursementsReceivable.every((r) => r.overdue === 0)).toBe(true);
+    expect(early.reimbursementsReceivable.map((r) => r.overdue)).toEqual([0, 0, 0, 0]);
+    const strict = partyLedgers(db, '2026-05-01', 'G1', 5)[0]!;
+    expect(strict.reimbursementsReceivable.find((r) => r.counterparty === 'city-fund')!.overdue).toBe(
+      200_000,
+    );
+  });
+
+  it('recoveries: the guarantor receives them and owes each party the allocation the domain made', async () => {
+    const dir2 = mkdtempSync(join(tmpdir(), 'proj-recovery-'));
+    const store2 = openSqliteEventStore({ file: join(dir2, 'ledger.db') });
+    try {
+      await appendAll(store2, recoveryScenario());
+      const db2 = sqliteReadModelDb(store2.db);
+      await createProjectionRunner({ store: store2, db: db2, views: allViews }).catchUp();
+      const by = Object.fromEntries(partyLedgers(db2, '2026-12-31').map((l) => [l.party, l]));
+      // 100,000 recovered; G1 keeps its 30 % (30,000) and owes the other 70,000 onward.
+      expect(by['G1']).toMatchObject({
+        compensationPaid: 800_000, // 1,000,000 loss less the bank's 200,000
+        recoveriesReceived: 100_000,
+        recoveriesOwedOnward: 70_000,
+        recoveriesOwedToParty: 0,
+      });
+      expect(
+        Object.fromEntries(
+          ['national-fund', 'hn-finance', 'hn-reguarantee', 'bankA', 'city-fund'].map((p) => [
+            p,
+            by[p]!.recoveriesOwedToParty,
+          ]),
+        ),
+      ).toEqual({
+        'national-fund': 20_000,
+        'hn-finance': 10_000,
+        'hn-reguarantee': 10_000,
+        bankA: 20_000,
+        'city-fund': 10_000,
+      });
+      expect(by['G1']!.reimbursementsReceivable.every((r) => r.outstanding === 0 && r.overdue === 0)).toBe(
+        true,
+      );
+      expect(programmeStatuses(db2)).toEqual([
+        expect.objectContaining({ programmeId: 'hn-4321-b', guaranteedTotal: 0, compensationTotal: 800_000 }),
+      ]);
+    } finally {
+      await store2.close();
+      rmSync(dir2, { recursive: true, force: true });
+    }
   });
 });
 
@@ -281,20 +383,25 @@ describe('court / arbitration case file', () => {
       parties: { claimant: 'bankA', respondent: E.e2 },
       claim: { amount: 1_900_000, text: '偿还借款本息' },
       body: { org: 'arb-cs', role: 'arbitrator' },
-      award: { payFen: 1_900_000, toParty: 'bankA' },
+      tribunal: 'arb-1, arb-7, arb-9',
+      award: {
+        awardId: 'A1',
+        payments: [{ payer: E.e2, payee: 'bankA', amountFen: 1_900_000, item: '本金及利息' }],
+        obligations: [],
+      },
     });
     expect(file.evidence).toEqual([
-      expect.objectContaining({ submittedBy: 'bankA', reference: 'bundle-L2' }),
+      expect.objectContaining({ submittedBy: 'bankA', reference: 'EV1', at: '2026-06-07T08:00:00.000Z' }),
     ]);
-    // The timeline is exactly the store's events about L2, each at its store position.
+    // The timeline is exactly the store's events about L2 (its loan, guarantee and dispute streams),
+    // each at its store position.
     const all = (await store.readAll({ max: 10_000 })).events;
-    const expected = all.filter(
-      (e) => e.stream === 'loan-L2' || e.data['loanId'] === 'L2' || e.stream === 'dispute-D1',
-    );
+    const expected = all.filter((e) => ['loan-L2', 'guarantee-G-L2', 'dispute-D1'].includes(e.stream));
     expect(file.timeline.map((t) => [t.logIndex, t.type, t.eventId])).toEqual(
       expected.map((e) => [e.position, e.type, e.id]),
     );
-    expect(file.timeline).toHaveLength(21);
+    // 9 loan events, 9 guarantee events (issued, agreement, 代偿, 4 due, 2 paid), 5 dispute events.
+    expect(file.timeline).toHaveLength(23);
     expect(file.timeline.map((t) => t.anchor)).toEqual(
       expected.map((e) => (e.position < 20 ? 'final' : 'pending')),
     );
@@ -346,9 +453,9 @@ describe('risk monitoring', () => {
         warningId: 'W1',
         uscc: E.e2,
         loanId: 'L2',
-        level: 'high',
-        rule: 'overdue_45d',
-        reason: 'rule overdue_45d fired',
+        level: 'orange',
+        rule: 'risk.overdue.30_days',
+        reason: 'overdue 45 (loan-L2@7)',
         raisedAt: '2026-03-06T08:00:00.000Z',
         ageDays: 10,
       },

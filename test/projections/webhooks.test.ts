@@ -104,7 +104,7 @@ describe('risk-warning webhooks', () => {
     );
     expect(payload).toMatchObject({
       type: 'risk.warning.raised',
-      warning: { warningId: 'W1', loanId: 'L2', level: 'high', rule: 'overdue_45d' },
+      warning: { warningId: 'W1', loanId: 'L2', level: 'orange', rule: 'risk.overdue.30_days' },
     });
   });
 
