@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../projections/index.ts';
 import { buildApp, type LoanLedgerApp } from '../api/app.ts';
+import { certificateRoutes } from '../api/routes/certificates.ts';
 import { evidenceRoutes } from '../api/routes/evidence.ts';
 import { projectionRoutes } from '../api/routes/projections.ts';
 import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
@@ -128,6 +129,10 @@ export async function startLedger(
           anchorStatus: (index) => anchorer.statusOfIndex(index),
         });
         evidenceRoutes(app, (app as unknown as LoanLedgerApp).ledger, bundleSources);
+        certificateRoutes(app, (app as unknown as LoanLedgerApp).ledger, {
+          sources: bundleSources,
+          blockTime: async (n) => (await verifiableLog.anchoring.client.block(n))?.timestamp,
+        });
       },
       gauges: {
         projectionLag: () => projections.lag(),

@@ -6,6 +6,7 @@ import { keysCommand } from './keys.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { serveCommand } from './serve.ts';
 import { verifyCommand } from './verify.ts';
+import { verifyContractCommand } from './verifyContract.ts';
 
 export const commands: Record<string, CliCommand> = {
   serve: serveCommand,
@@ -15,4 +16,5 @@ export const commands: Record<string, CliCommand> = {
   export: exportCommand,
   rebuild: rebuildCommand,
   verify: verifyCommand,
+  'verify-contract': verifyContractCommand,
 };

@@ -31,7 +31,7 @@ const NAMES: Record<string, string> = {
 };
 
 /** The 借款合同 PDF of the guaranteed loan, from the approved terms (the same bytes for the same terms). */
-async function contractPdf(loanId: string): Promise<Uint8Array> {
+export async function contractPdf(loanId: string): Promise<Uint8Array> {
   const e = ENTERPRISES[1];
   const schedule = buildSchedule({
     principalFen: PRINCIPAL_FEN,
