@@ -87,6 +87,20 @@ describe('GET /v1/loans/:loanId/evidence/certificate.pdf on the real ledger', ()
     }
   });
 
+  it('the dispute’s certificate, for the arbitration commission', async () => {
+    const { events } = await ledger.store.readAll({ max: 10_000 });
+    const stream = events.find((e) => e.stream.startsWith('dispute-'))?.stream;
+    expect(stream).toBeDefined();
+    const disputeId = stream!.slice('dispute-'.length);
+    const res = await get(`/v1/disputes/${disputeId}/evidence/certificate.pdf`, ORG.arbitration);
+    expect(res.status).toBe(200);
+    const file = join(dir, 'certificate-dispute.pdf');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const text = pdftotext(file);
+    expect(text).toContain(ENTERPRISES[1].name);
+    expect(text).toContain('长沙仲裁委员会'); // the commission acts in the dispute's events, by its registered name
+  });
+
   it('refuses an organization that is not a party (same access row as the bundle)', async () => {
     const outsider = [...keys].find(([, k]) => k.role === 'enterprise' && k.name !== ENTERPRISES[1].name);
     const loanId = demo.loanIds[1]!;
