@@ -151,7 +151,17 @@ export function* portfolio(o: PortfolioOptions): Generator<Staged> {
     if (guaranteed) {
       const at = iso(step(1));
       out.push(
-        ev.guaranteeIssued(gid, loanId, GUARANTOR, p.bank, u, amount, 8000, Math.floor(amount * 0.8), at),
+        ev.guaranteeIssued(
+          gid,
+          loanId,
+          GUARANTOR,
+          p.bank,
+          u,
+          amount,
+          8000,
+          Math.floor((amount * 8000) / 10_000),
+          at,
+        ),
       );
       out.push(ev.riskSharingAgreed(gid, GUARANTOR, PROGRAMME, parties, 400, at));
     }
