@@ -93,6 +93,21 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Fastify decodes JSON bodies leniently (invalid UTF-8 becomes U+FFFD and would be recorded as if
+  // sent); a ledger refuses bytes it cannot read back exactly. Prototype-poisoning checks stay fastify's.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      done(new LedgerError('LL_MALFORMED_BODY', 'the request body is not valid UTF-8'), undefined);
+      return;
+    }
+    jsonParser(request, text, done);
+  });
 
   const ctx: ApiContext = {
     store: deps.store,
