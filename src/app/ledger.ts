@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../projections/index.ts';
 import { buildApp, type LoanLedgerApp } from '../api/app.ts';
 import { certificateRoutes } from '../api/routes/certificates.ts';
+import { anchorNowRoute } from '../api/routes/anchorNow.ts';
 import { evidenceRoutes } from '../api/routes/evidence.ts';
 import { projectionRoutes } from '../api/routes/projections.ts';
 import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
@@ -129,6 +130,7 @@ export async function startLedger(
           anchorStatus: (index) => anchorer.statusOfIndex(index),
         });
         evidenceRoutes(app, (app as unknown as LoanLedgerApp).ledger, bundleSources);
+        anchorNowRoute(app, anchorer);
         certificateRoutes(app, (app as unknown as LoanLedgerApp).ledger, {
           sources: bundleSources,
           blockTime: async (n) => (await verifiableLog.anchoring.client.block(n))?.timestamp,

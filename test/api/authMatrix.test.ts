@@ -62,6 +62,7 @@ notarization.enforce        notary*
 notarization.read           notary* bank* enterprise* arbitrator* court*
 stream.read                 operator regulator
 log.entries                 operator regulator
+log.anchor                  operator
 `;
 
 const ROLES: OrgRole[] = [

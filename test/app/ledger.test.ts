@@ -65,6 +65,16 @@ describe('the ledger on its embedded defaults', () => {
     try {
       expect(ledger.demoKeys).toBeUndefined();
       const regulator = Object.values(readDemoKeys(dir)!).find((k) => k.role === 'regulator')!.apiKey;
+      const operator = Object.values(readDemoKeys(dir)!).find((k) => k.role === 'operator')!.apiKey;
+      const anchorNow = (key: string) =>
+        fetch(`${ledger.url}/v1/log/anchors`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: '{}',
+        });
+      expect((await anchorNow(regulator)).status).toBe(403); // only the operator may ask
+      const asked = await anchorNow(operator);
+      expect(asked.status).toBe(202);
       const log = ledger.verifiableLog.log;
       expect(Buffer.from(log.root(firstCheckpoint!.size)).toString('base64')).toBe(firstCheckpoint!.root);
       const r = await get(

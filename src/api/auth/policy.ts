@@ -122,6 +122,7 @@ export const accessTable = {
   // Raw streams and the log's full entries
   'stream.read': { operator: 'any', regulator: 'any' },
   'log.entries': { operator: 'any', regulator: 'any' },
+  'log.anchor': { operator: 'any' },
 } as const satisfies Record<string, Rule>;
 
 export type AccessId = keyof typeof accessTable;
