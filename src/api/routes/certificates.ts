@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LedgerError } from '../../errors.ts';
 import type { EvidenceBundle } from '../../evidence/bundle/format.ts';
-import { buildBundle, type BundleSources } from '../../evidence/bundle/build.ts';
-import { disputeEvents, loanEvents } from '../../evidence/bundle/subjects.ts';
+import type { BundleSources } from '../../evidence/bundle/build.ts';
+import { subjectBundle } from '../../evidence/bundle/subjects.ts';
 import {
   certificateFromBundle,
   decodeBundleEvents,
@@ -55,12 +55,8 @@ async function registrations(
  * SHA-256 it prints. Registered beside evidenceRoutes by the composition root.
  */
 export function certificateRoutes(app: FastifyInstance, ctx: ApiContext, deps: CertificateDeps): void {
+  const { sources } = deps;
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const need = (): BundleSources => {
-    if (!deps.sources)
-      throw new LedgerError('LL_STORE_UNAVAILABLE', 'evidence certificates are not served by this server');
-    return deps.sources;
-  };
   const response = {
     200: z.any().describe('application/pdf: 电子数据存证证书 (docs/certificates.md)'),
     ...problemResponses,
@@ -93,11 +89,7 @@ export function certificateRoutes(app: FastifyInstance, ctx: ApiContext, deps: C
     },
     async (request, reply) => {
       const { loanId } = request.params;
-      const bundle = await buildBundle(
-        { kind: 'loan', id: loanId },
-        await loanEvents(ctx.store, loanId),
-        need(),
-      );
+      const bundle = await subjectBundle(ctx.store, { kind: 'loan', id: loanId }, sources);
       const pdf = await render(bundle);
       reply.header('content-type', 'application/pdf');
       reply.header('content-disposition', `attachment; filename="certificate-loan-${loanId}.pdf"`);
@@ -122,8 +114,7 @@ export function certificateRoutes(app: FastifyInstance, ctx: ApiContext, deps: C
     },
     async (request, reply) => {
       const { disputeId } = request.params;
-      const events = await disputeEvents(ctx.store, disputeId);
-      const bundle = await buildBundle({ kind: 'dispute', id: disputeId }, events, need());
+      const bundle = await subjectBundle(ctx.store, { kind: 'dispute', id: disputeId }, sources);
       const pdf = await render(bundle);
       reply.header('content-type', 'application/pdf');
       reply.header('content-disposition', `attachment; filename="certificate-dispute-${disputeId}.pdf"`);

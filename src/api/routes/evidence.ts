@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { LedgerError } from '../../errors.ts';
-import { buildBundle, type BundleSources } from '../../evidence/bundle/build.ts';
+import type { BundleSources } from '../../evidence/bundle/build.ts';
 import { EvidenceBundle } from '../../evidence/bundle/format.ts';
-import { disputeEvents, loanEvents } from '../../evidence/bundle/subjects.ts';
+import { subjectBundle } from '../../evidence/bundle/subjects.ts';
 import type { ApiContext } from '../context.ts';
 import { PathId, problemResponses } from '../schemas.ts';
 
@@ -20,11 +19,6 @@ export function evidenceRoutes(
   sources: BundleSources | undefined,
 ): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
-  const need = (): BundleSources => {
-    if (!sources)
-      throw new LedgerError('LL_STORE_UNAVAILABLE', 'evidence bundles are not served by this server');
-    return sources;
-  };
   const response = {
     200: EvidenceBundle.describe('loan-ledger/evidence/v1 bundle (docs/evidence-format.md)'),
     ...problemResponses,
@@ -45,11 +39,7 @@ export function evidenceRoutes(
     },
     async (request, reply) => {
       const { loanId } = request.params;
-      const bundle = await buildBundle(
-        { kind: 'loan', id: loanId },
-        await loanEvents(ctx.store, loanId),
-        need(),
-      );
+      const bundle = await subjectBundle(ctx.store, { kind: 'loan', id: loanId }, sources);
       reply.header('content-disposition', `attachment; filename="evidence-loan-${loanId}.json"`);
       return bundle;
     },
@@ -72,8 +62,7 @@ export function evidenceRoutes(
     },
     async (request, reply) => {
       const { disputeId } = request.params;
-      const events = await disputeEvents(ctx.store, disputeId);
-      const bundle = await buildBundle({ kind: 'dispute', id: disputeId }, events, need());
+      const bundle = await subjectBundle(ctx.store, { kind: 'dispute', id: disputeId }, sources);
       reply.header('content-disposition', `attachment; filename="evidence-dispute-${disputeId}.json"`);
       return bundle;
     },

@@ -1,3 +1,5 @@
+import { buildBundle, type BundleSources } from './build.ts';
+import type { EvidenceBundle } from './format.ts';
 import type { PositionedEvent } from '../../events/envelope.ts';
 import { LedgerError } from '../../errors.ts';
 import type { EventStore } from '../../store/eventStore.ts';
@@ -31,4 +33,20 @@ export async function disputeEvents(store: StreamReader, disputeId: string): Pro
   const loan = typeof loanId === 'string' ? await loanEvents(store, loanId).catch(() => []) : [];
   const seen = new Set<string>();
   return [...own, ...loan].filter((e) => !seen.has(e.id) && seen.add(e.id)).sort(byPosition);
+}
+
+/**
+ * The bundle of a loan or a dispute as the API serves it (JSON and certificate alike), so both routes
+ * hash and print the same thing. Throws LL_STORE_UNAVAILABLE when this server has no bundle sources.
+ */
+export async function subjectBundle(
+  store: StreamReader,
+  subject: { kind: 'loan' | 'dispute'; id: string },
+  sources: BundleSources | undefined,
+): Promise<EvidenceBundle> {
+  if (!sources)
+    throw new LedgerError('LL_STORE_UNAVAILABLE', 'evidence bundles are not served by this server');
+  const events =
+    subject.kind === 'loan' ? await loanEvents(store, subject.id) : await disputeEvents(store, subject.id);
+  return buildBundle(subject, events, sources);
 }
