@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { eventFromRow, type StoredRow } from '../storedRow.ts';
 import type { EventToAppend, PositionedEvent } from '../../events/envelope.ts';
 import { LedgerError, isLedgerError } from '../../errors.ts';
 import { checkExpectedRevision, matchRetry, type StoredById } from '../appendRules.ts';
@@ -54,22 +55,6 @@ CREATE TABLE IF NOT EXISTS ll_events (
 const int8AsNumber = (oid: number, format?: unknown) =>
   oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text');
 const types = { getTypeParser: int8AsNumber } as pg.CustomTypesConfig;
-
-type Row = [position: number, stream: string, revision: number, body: string];
-
-const toEvent = (row: Row): PositionedEvent => {
-  const e = JSON.parse(row[3]) as EventToAppend;
-  return {
-    id: e.id,
-    stream: row[1],
-    revision: row[2],
-    type: e.type,
-    schemaVersion: e.schemaVersion,
-    data: e.data,
-    meta: e.meta,
-    position: row[0],
-  };
-};
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -330,11 +315,11 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 
     async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<PositionedEvent[]> {
       const name = validateStreamName(stream);
-      const rows = await read<Row>(
+      const rows = await read<StoredRow>(
         'SELECT position, stream, revision, body FROM ll_events WHERE stream = $1 AND revision >= $2 ORDER BY revision LIMIT $3',
         [name, opts.from ?? 0, opts.max ?? null],
       );
-      return rows.map(toEvent);
+      return rows.map(eventFromRow);
     },
 
     async streamRevision(stream: string): Promise<number | undefined> {
@@ -346,11 +331,11 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 
     async readAll(opts: ReadAllOptions = {}): Promise<ReadAllPage> {
       const from = opts.fromPosition ?? 0;
-      const rows = await read<Row>(
+      const rows = await read<StoredRow>(
         'SELECT position, stream, revision, body FROM ll_events WHERE position >= $1 ORDER BY position LIMIT $2',
         [from, opts.max ?? 1000],
       );
-      const events = rows.map(toEvent);
+      const events = rows.map(eventFromRow);
       return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
     },
 

@@ -1,4 +1,5 @@
 import type { EventToAppend, PositionedEvent } from '../../events/envelope.ts';
+import { eventFromRow, type StoredRow } from '../storedRow.ts';
 import { LedgerError, isLedgerError } from '../../errors.ts';
 import { checkExpectedRevision, matchRetry, type StoredById } from '../appendRules.ts';
 import type {
@@ -57,22 +58,6 @@ CREATE TABLE IF NOT EXISTS events (
 `;
 
 const MAX_BATCH_BYTES = 64 * 1024 * 1024;
-
-type Row = [position: number, stream: string, revision: number, body: string];
-
-const toEvent = (row: Row): PositionedEvent => {
-  const e = JSON.parse(row[3]) as EventToAppend;
-  return {
-    id: e.id,
-    stream: row[1],
-    revision: row[2],
-    type: e.type,
-    schemaVersion: e.schemaVersion,
-    data: e.data,
-    meta: e.meta,
-    position: row[0],
-  };
-};
 
 interface Pending {
   append: ValidatedAppend;
@@ -220,8 +205,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     async readStream(stream: string, opts: ReadStreamOptions = {}): Promise<PositionedEvent[]> {
       const name = validateStreamName(stream);
-      const rows = stmt.readStream.all(name, opts.from ?? 0, opts.max ?? -1) as Row[];
-      return rows.map(toEvent);
+      const rows = stmt.readStream.all(name, opts.from ?? 0, opts.max ?? -1) as StoredRow[];
+      return rows.map(eventFromRow);
     },
 
     async streamRevision(stream: string): Promise<number | undefined> {
@@ -231,8 +216,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     async readAll(opts: ReadAllOptions = {}): Promise<ReadAllPage> {
       const from = opts.fromPosition ?? 0;
-      const rows = stmt.readAll.all(from, opts.max ?? 1000) as Row[];
-      const events = rows.map(toEvent);
+      const rows = stmt.readAll.all(from, opts.max ?? 1000) as StoredRow[];
+      const events = rows.map(eventFromRow);
       return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
     },
 
