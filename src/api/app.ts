@@ -14,6 +14,7 @@ import type { EventStore } from '../store/eventStore.ts';
 import { organizationModule } from './auth/admin.ts';
 import { KeyDirectory } from './auth/directory.ts';
 import { installAuthHooks } from './auth/hooks.ts';
+import type { RateLimits } from './auth/rateLimit.ts';
 import { PartyIndex } from './auth/parties.ts';
 import { commandRoutes } from './commands/commandRoutes.ts';
 import { mountCommandRoutes } from './commands/mountCommandRoutes.ts';
@@ -56,6 +57,8 @@ export interface AppDeps {
   configure?: (app: FastifyInstance) => void;
   /** Default process metrics (CPU, heap) in /metrics. Default true. */
   defaultMetrics?: boolean;
+  /** Per-API-key token bucket (429 LL_RATE_LIMITED beyond it); `now` for tests. Absent: no limit. */
+  rateLimit?: RateLimits & { now?: () => number };
 }
 
 export const DEFAULT_BODY_LIMIT = 1_048_576;
@@ -161,7 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  installAuthHooks(app, ctx);
+  installAuthHooks(app, ctx, deps.rateLimit);
 
   if (deps.docs ?? true) {
     await app.register(fastifySwagger, {

@@ -68,6 +68,14 @@ export const settings = {
     schema: z.enum(['on', 'off']).default('on'),
     doc: 'Create the demo organizations and keys on first start.',
   },
+  RATE_LIMIT_PER_SECOND: {
+    schema: int(0, 1_000_000).default(1000),
+    doc: 'Sustained requests per second per API key (token bucket; beyond it 429 `LL_RATE_LIMITED` with `Retry-After`). `0`: no limit.',
+  },
+  RATE_LIMIT_BURST: {
+    schema: int(1, 10_000_000).default(2000),
+    doc: 'Requests an idle API key may send at once (the bucket size).',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'pino log level.',

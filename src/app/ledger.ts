@@ -141,6 +141,9 @@ export async function startLedger(
         logSize: () => verifiableLog.log.size,
         anchorLag: async () => (await anchorer.status()).lagEvents,
       },
+      ...(config.RATE_LIMIT_PER_SECOND > 0
+        ? { rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST } }
+        : {}),
       logger: {
         level: config.LOG_LEVEL,
         ...(options.logDestination ? { destination: options.logDestination } : {}),

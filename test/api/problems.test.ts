@@ -12,7 +12,7 @@ const NOT_FROM_THE_API: Partial<Record<ErrorCode, string>> = {
   LL_EVENT_TOO_LARGE:
     'the 1 MiB body limit and the domain schemas’ string limits keep every event far below the store’s 1 MiB data limit',
   LL_RATE_LIMITED:
-    'the API has no rate limiter (deploy behind a proxy that limits per key); the code is reserved',
+    'reached in test/security/rateLimit.test.ts (needs a server built with a tiny per-key limit and a driven clock)',
   LL_WRONG_EXPECTED_REVISION:
     'handled inside handleCommand: retried (409 LL_CONCURRENCY_RETRIES_EXHAUSTED) or 412 with If-Match',
   LL_EVENT_ID_CONFLICT: 'the API makes fresh UUIDv7 event ids for every decision, so ids never clash',

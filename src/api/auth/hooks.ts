@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { LedgerError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { authorize } from './policy.ts';
+import { TokenBuckets, type RateLimits } from './rateLimit.ts';
 
 /** `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
 export function presentedKey(request: FastifyRequest): string | undefined {
@@ -18,9 +19,17 @@ export function presentedKey(request: FastifyRequest): string | undefined {
  * Authentication runs onRequest (before the body is read: an anonymous caller costs no parsing);
  * authorization runs preValidation, so a forbidden caller learns nothing from validation errors.
  */
-export function installAuthHooks(app: FastifyInstance, ctx: ApiContext): void {
+export function installAuthHooks(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  rateLimit?: RateLimits & { now?: () => number },
+): void {
   let lastPoke = 0;
-  app.addHook('onRequest', async (request) => {
+  // Per-key limit, after authentication (unknown keys get no bucket). Absent: no limit (benches, tests).
+  const buckets = rateLimit ? new TokenBuckets(rateLimit) : undefined;
+  const now = rateLimit?.now ?? Date.now;
+  const limitHeader = String(rateLimit?.burst);
+  app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
     if (
       config.public ||
@@ -40,6 +49,17 @@ export function installAuthHooks(app: FastifyInstance, ctx: ApiContext): void {
     }
     if (!principal) throw new LedgerError('LL_UNAUTHENTICATED', 'the API key is unknown or revoked');
     request.principal = principal;
+    if (buckets === undefined) return;
+    const left = buckets.take(principal.keyId, now());
+    reply.header('ratelimit-limit', limitHeader);
+    if (left < 0) {
+      const wait = Math.ceil(-left / 1000);
+      reply.header('ratelimit-remaining', '0').header('ratelimit-reset', String(wait));
+      reply.header('retry-after', String(wait));
+      throw new LedgerError('LL_RATE_LIMITED', `this API key is over its rate limit; retry after ${wait} s`);
+    }
+    reply.header('ratelimit-remaining', String(left));
+    reply.header('ratelimit-reset', String(buckets.secondsToFull(principal.keyId)));
   });
 
   app.addHook('preValidation', async (request) => {
