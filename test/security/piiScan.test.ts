@@ -104,7 +104,7 @@ let whileRunning = new Map<string, Buffer>();
 let afterShutdown = new Map<string, Buffer>();
 let revealedBefore: string[] = [];
 let revealedAfter: string[] = [];
-let erasures: number[] = [];
+const erasures: number[] = [];
 
 /** Opens every value the vault holds (what the vault can still reveal). */
 function vaultContents(): string[] {
