@@ -6,12 +6,14 @@ import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../proje
 import { buildApp, type LoanLedgerApp } from '../api/app.ts';
 import { certificateRoutes } from '../api/routes/certificates.ts';
 import { anchorNowRoute } from '../api/routes/anchorNow.ts';
+import { contractRoutes } from '../api/routes/contract.ts';
+import { FileDocumentStore } from '../documents/documentStore.ts';
 import { evidenceRoutes } from '../api/routes/evidence.ts';
 import { projectionRoutes } from '../api/routes/projections.ts';
 import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
 import { registryFromDomain } from '../api/commands/fromDomain.ts';
 import { aggregates } from '../domain/index.ts';
-import { openEventStore } from '../store/openEventStore.ts';
+import { openEventStore, sqliteFile } from '../store/openEventStore.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { openSqliteDatabase, type SqliteDatabase } from '../store/sqlite/index.ts';
 import type { SqliteEventStore } from '../store/sqlite/sqliteEventStore.ts';
@@ -19,6 +21,7 @@ import { SqlitePiiVault } from '../vault/sqliteVault.ts';
 import type { Config } from './config.ts';
 import { ensureDemoOrganizations, type DemoKeys } from './demoOrganizations.ts';
 import { followErasures } from './erasure.ts';
+import { checkSqliteFile, openingSqlite } from './sqliteFiles.ts';
 import { startVerifiableLog, type VerifiableLog } from './verifiableLog.ts';
 
 /**
@@ -63,20 +66,25 @@ export async function startLedger(
     for (const close of closers.reverse()) await close();
   };
   try {
-    const store = await openEventStore({
-      dataDir,
-      databaseUrl: config.DATABASE_URL,
-      esdbUrl: config.ESDB_URL,
-    });
+    const embedded = !config.DATABASE_URL && !config.ESDB_URL;
+    const openStore = () =>
+      openEventStore({ dataDir, databaseUrl: config.DATABASE_URL, esdbUrl: config.ESDB_URL });
+    // SQLite files that cannot be opened or are damaged stop the start, named (LL_STORE_UNAVAILABLE).
+    const store = embedded ? await openingSqlite(sqliteFile(dataDir), openStore) : await openStore();
     closers.push(() => store.close());
-    const local = localDatabase(store, dataDir);
+    const local = embedded
+      ? localDatabase(store, dataDir)
+      : await openingSqlite(join(dataDir, 'ledger-local.db'), () => localDatabase(store, dataDir));
     if (local.owned) closers.push(() => void local.db.close());
+    checkSqliteFile(local.db, local.owned ? join(dataDir, 'ledger-local.db') : sqliteFile(dataDir));
 
     // The vault has its own file so erasure can be checked on (and limited to) it; secure_delete
     // overwrites freed pages so a shredded key does not linger in the file.
-    const vaultDb = openSqliteDatabase(join(dataDir, 'vault.db'));
-    vaultDb.pragma('secure_delete = ON');
+    const vaultFile = join(dataDir, 'vault.db');
+    const vaultDb = await openingSqlite(vaultFile, () => openSqliteDatabase(vaultFile));
     closers.push(() => void vaultDb.close());
+    vaultDb.pragma('secure_delete = ON');
+    checkSqliteFile(vaultDb, vaultFile);
     const vault = new SqlitePiiVault(vaultDb);
     const stopErasures = await followErasures(store, vault, (e) =>
       process.emitWarning(`erasure: ${e instanceof Error ? e.message : String(e)}`),
@@ -107,9 +115,12 @@ export async function startLedger(
       anchors: () => anchorer.records(),
     });
 
+    // Server-drafted contract PDFs, content-addressed by SHA-256 (src/documents/documentStore.ts).
+    const documents = new FileDocumentStore(join(dataDir, 'documents'));
+
     const app = await buildApp({
       store,
-      aggregates: registryFromDomain(aggregates, { vault }),
+      aggregates: registryFromDomain(aggregates, { vault, contracts: { documents } }),
       secret: serverSecret(dataDir),
       logService: verifiableLog.api,
       anchorStatusFor: (position) => anchorer.statusOfIndex(position),
@@ -131,6 +142,7 @@ export async function startLedger(
         });
         evidenceRoutes(app, (app as unknown as LoanLedgerApp).ledger, bundleSources);
         anchorNowRoute(app, anchorer);
+        contractRoutes(app, (app as unknown as LoanLedgerApp).ledger, { documents });
         certificateRoutes(app, (app as unknown as LoanLedgerApp).ledger, {
           sources: bundleSources,
           blockTime: async (n) => (await verifiableLog.anchoring.client.block(n))?.timestamp,

@@ -56,7 +56,20 @@ export class MerkleLog {
   }
 
   static async open(options: MerkleLogOptions): Promise<MerkleLog> {
-    const log = new MerkleLog(options.store, options.tree, options.batchSize ?? 1000);
+    let log: MerkleLog;
+    try {
+      log = new MerkleLog(options.store, options.tree, options.batchSize ?? 1000);
+    } catch (e) {
+      // The stored state names nodes that are not there (rows deleted, or a size edited upward).
+      if (e instanceof RangeError)
+        throw new LedgerError(
+          'LL_LOG_INTEGRITY',
+          `the stored tree is incomplete: ${e.message}`,
+          {},
+          { cause: e },
+        );
+      throw e;
+    }
     if (options.verifyOnOpen ?? true) await log.verifyAgainstStore();
     await log.catchUp();
     return log;
@@ -186,11 +199,23 @@ export class MerkleLog {
         if (!s || !hashesEqual(h, s))
           this.integrity(index, 'the event differs from the one hashed into the log', e);
         check.append(h, (level, idx, hash) => {
-          if (level > 0 && !hashesEqual(hash, this.tree.readNode(level, idx)))
-            throw new LedgerError('LL_LOG_INTEGRITY', `stored tree node (${level}, ${idx}) is corrupt`, {
-              level,
-              nodeIndex: idx,
-            });
+          if (level === 0) return;
+          let stored: Hash | undefined;
+          try {
+            stored = this.tree.readNode(level, idx);
+          } catch {
+            stored = undefined; // a deleted node row: as corrupt as a changed one
+          }
+          if (!stored || !hashesEqual(hash, stored)) {
+            // Name the leaves under the node, so an operator knows which events' proofs it breaks.
+            const leafStart = idx * 2 ** level;
+            const leafEnd = leafStart + 2 ** level;
+            throw new LedgerError(
+              'LL_LOG_INTEGRITY',
+              `stored tree node (${level}, ${idx}) over leaves [${leafStart}, ${leafEnd}) is ${stored ? 'corrupt' : 'missing'}`,
+              { level, nodeIndex: idx, leafStart, leafEnd },
+            );
+          }
         });
       }
       from = page.nextPosition;

@@ -13,6 +13,7 @@ import type {
 import { Listeners } from '../listeners.ts';
 import { validateAppend, validateStreamName, type ValidatedAppend } from '../validateAppend.ts';
 import { openSqliteDatabase, type SqliteDatabase } from './database.ts';
+import { describeSqliteFailure } from './failure.ts';
 
 /**
  * The embedded default store: one SQLite file, WAL, synchronous=FULL, ONE writer connection.
@@ -121,6 +122,14 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     return [{ nextExpectedRevision: first + a.events.length - 1, positions }, a.events.length];
   };
 
+  const rollbackQuietly = (): void => {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {
+      // still in the transaction: the next flush tries again
+    }
+  };
+
   const flush = (): void => {
     scheduled = false;
     let take = 0;
@@ -141,6 +150,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
     let written = 0;
     try {
+      rollbackQuietly();
       db.exec('BEGIN IMMEDIATE');
       let head = stmt.head.get() as number;
       for (const p of batch) {
@@ -157,14 +167,18 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
           stmt.release.run();
           outcomes.push({
             ok: false,
-            error: isLedgerError(error) ? error : unavailable('append failed', error),
+            error: isLedgerError(error)
+              ? error
+              : unavailable(`append failed: ${describeSqliteFailure(error)}`, error),
           });
         }
       }
       db.exec('COMMIT');
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      const e = unavailable(`the SQLite store could not commit: ${(error as Error).message}`, error);
+      // A failing disk can fail the ROLLBACK too: never let that escape this setImmediate callback
+      // (it would kill the process); the next flush rolls back first.
+      rollbackQuietly();
+      const e = unavailable(`the SQLite store could not commit: ${describeSqliteFailure(error)}`, error);
       for (const p of batch) p.reject(e);
       return;
     }
