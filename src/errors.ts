@@ -42,6 +42,11 @@ export const errorCodes = {
     status: 409,
     title: 'The events are not covered by an anchored checkpoint yet',
   },
+  LL_CONTRACT_NOT_HELD: {
+    status: 404,
+    title: 'The ledger holds only the contract’s hash: it was drafted outside the ledger',
+  },
+  LL_DOCUMENT_INTEGRITY: { status: 500, title: 'A stored document does not match its recorded SHA-256' },
   // Infrastructure
   LL_STORE_UNAVAILABLE: { status: 503, title: 'The event store cannot take writes right now' },
   LL_CHAIN_UNAVAILABLE: { status: 503, title: 'The chain node cannot be reached' },

@@ -119,6 +119,15 @@ export const accessTable = {
     notary: 'assigned',
   },
   'evidence.dispute': { ...disputants, ...tribunal },
+  // The contract PDF the ledger drafted (issue 7): the same readers as the loan's evidence
+  'loan.contract.read': {
+    bank: 'lender',
+    guarantor: 'guarantor',
+    enterprise: 'borrower',
+    ...sharers,
+    ...tribunal,
+    notary: 'assigned',
+  },
   // Raw streams and the log's full entries
   'stream.read': { operator: 'any', regulator: 'any' },
   'log.entries': { operator: 'any', regulator: 'any' },

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AggregateDefinition } from '../../domain/index.ts';
 import { vaultLegalRepresentative, type LegalRepresentativeInput, type PiiVault } from '../../domain/pii.ts';
 import { LedgerError } from '../../errors.ts';
+import type { ContractDrafting } from '../../documents/contractDrafting.ts';
+import { DraftContractRequest, prepareDraftContract } from './draftContract.ts';
 import type { AggregateModule, AggregateRegistry } from './registry.ts';
 
 /**
@@ -12,6 +14,8 @@ import type { AggregateModule, AggregateRegistry } from './registry.ts';
 export interface DomainServices {
   /** The PII vault; without one, commands carrying personal data are refused with 503. */
   vault?: PiiVault;
+  /** Where server-drafted contract PDFs go; without it a draft must carry a client's documentSha256. */
+  contracts?: ContractDrafting;
 }
 
 const withRepresentative =
@@ -51,6 +55,10 @@ export function registryFromDomain(
         RegisterEnterprise: withRepresentative(services),
         ChangeLegalRepresentative: withRepresentative(services),
       };
+    }
+    if (a.name === 'loan') {
+      module.requests = { ...module.requests, DraftContract: DraftContractRequest };
+      module.prepare = { DraftContract: prepareDraftContract(services.contracts) };
     }
     registry[a.name] = module;
   }

@@ -1,5 +1,5 @@
 import type { DemoContext } from './context.ts';
-import { draftAndSign, sha256Hex } from './contract.ts';
+import { draftAndSign } from './contract.ts';
 import { originate } from './origination.ts';
 import { ENTERPRISES, ORG } from './parties.ts';
 import type { DemoState } from './state.ts';
@@ -22,13 +22,11 @@ export async function creditLoan(ctx: DemoContext, state: DemoState): Promise<vo
     rateBps: 435,
   });
   state.creditLoanId = loanId;
-  // A pure credit loan has no guarantor, so the platform's guaranteed-loan PDF template does not fit:
-  // the contract here is its canonical text, hashed and signed the same way.
-  const text = `借款合同 ${loanId}\n贷款人 ${ORG.bank}\n借款人 ${e.name} ${e.uscc}\n金额 100000000 分\n年利率 435 bps\n期限 6 个月\n等额本息\n`;
+  // A pure credit loan (no guarantor): the ledger drafts the two-party contract.
   await draftAndSign(
     ctx,
     loanId,
-    sha256Hex(text),
+    { startDate: CREDIT_DISBURSED_ON, signingPlace: '长沙' },
     [
       { org: e.uscc, role: 'enterprise' },
       { org: ORG.bank, role: 'bank' },

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { StepFailed, type DemoContext } from './context.ts';
+import { isApiProblem, StepFailed, type DemoContext } from './context.ts';
+import { CONTRACT_PDF, downloadContract } from './contract.ts';
 import { ORG } from './parties.ts';
 
 const EVIDENCE = 'GET /v1/loans/{loanId}/evidence';
@@ -18,7 +19,8 @@ const pathFor = (route: string, loanId: string): string =>
 
 /**
  * Each loan's evidence bundle and PDF certificate when the server has the evidence routes, else its
- * timeline. Returns the files written.
+ * timeline; and the contract PDF the ledger drafted (contract-<loanId>.pdf, the file
+ * `loan-ledger verify-contract` checks). Returns the files written.
  */
 export async function writeLoanFiles(ctx: DemoContext, dir: string, loanIds: string[]): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
@@ -42,6 +44,16 @@ export async function writeLoanFiles(ctx: DemoContext, dir: string, loanIds: str
       } else {
         const timeline = await bank.get(`/v1/loans/${encodeURIComponent(loanId)}/timeline`, z.unknown());
         write(`timeline-${loanId}.json`, `${JSON.stringify(timeline, null, 2)}\n`);
+      }
+      if (ctx.has(CONTRACT_PDF)) {
+        try {
+          write(`contract-${loanId}.pdf`, await downloadContract(ctx, ORG.bank, loanId));
+        } catch (e) {
+          // A contract drafted outside the ledger has no file here (404 LL_CONTRACT_NOT_HELD).
+          const cause = e instanceof StepFailed ? e.cause : e;
+          if (!isApiProblem(cause) || cause.problem.code !== 'LL_CONTRACT_NOT_HELD') throw e;
+          ctx.log(`  · the contract of ${loanId} was drafted outside the ledger: no PDF to write`);
+        }
       }
     } catch (e) {
       throw new StepFailed(`write the files of ${loanId}`, e);

@@ -98,7 +98,7 @@ describe('loan contract PDF (read back with poppler)', () => {
     const schedule = contractTerms();
     schedule.schedule[0]!.principalFen += 1;
     const shares = contractTerms();
-    shares.riskShares[0]!.bps = 1_999;
+    shares.riskShares![0]!.bps = 1_999;
     const dates = contractTerms();
     dates.schedule[3]!.dueDate = '2026-01-01';
     for (const bad of [schedule, shares, dates]) {

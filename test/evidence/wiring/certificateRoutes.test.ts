@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../../src/app/config.ts';
 import { startLedger, type Ledger } from '../../../src/app/ledger.ts';
 import { verifyContractCommand } from '../../../src/cli/commands/verifyContract.ts';
-import { contractPdf } from '../../../src/cli/demo/guaranteedLoan.ts';
 import type { KeysByOrg } from '../../../src/cli/demo/keys.ts';
 import { ENTERPRISES, ORG } from '../../../src/cli/demo/parties.ts';
 import { runDemo, type DemoResult } from '../../../src/cli/demo/runDemo.ts';
@@ -111,6 +110,73 @@ describe('GET /v1/loans/:loanId/evidence/certificate.pdf on the real ledger', ()
   });
 });
 
+describe('GET /v1/loans/:loanId/contract.pdf on the real ledger (the contract the ledger drafted)', () => {
+  const drafted = async (loanId: string) =>
+    (await ledger.store.readStream(`loan-${loanId}`)).find((e) => e.type === 'ContractDrafted')!.data;
+
+  it('the demo wrote contract-<loanId>.pdf for both loans, each the bytes whose SHA-256 was drafted and signed', async () => {
+    for (const loanId of demo.loanIds) {
+      const file = demo.files.find((f) => f.endsWith(`contract-${loanId}.pdf`));
+      expect(file, loanId).toBeDefined();
+      const hash = sha256(readFileSync(file!));
+      expect((await drafted(loanId)).documentSha256).toBe(hash);
+      const signed = (await ledger.store.readStream(`loan-${loanId}`)).filter(
+        (e) => e.type === 'ContractSigned',
+      );
+      expect(signed.length).toBe(loanId === demo.loanIds[1] ? 3 : 2);
+      for (const e of signed) expect(e.data.documentSha256).toBe(hash);
+    }
+  });
+
+  it('a party downloads the same bytes; the notary and the arbitration commission assigned to the loan too', async () => {
+    const loanId = demo.loanIds[1]!;
+    const { documentSha256 } = await drafted(loanId);
+    for (const org of [
+      ORG.bank,
+      ENTERPRISES[1].uscc,
+      ORG.guarantor,
+      ORG.nationalFund,
+      ORG.notary,
+      ORG.arbitration,
+    ]) {
+      const res = await get(`/v1/loans/${loanId}/contract.pdf`, org);
+      expect(res.status, org).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/pdf/);
+      expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(documentSha256);
+    }
+  });
+
+  it('pdftotext reads the parties, the amount in figures and 大写, the rate and the term', async () => {
+    const loanId = demo.loanIds[1]!;
+    const file = join(dir, 'contract-read.pdf');
+    writeFileSync(file, Buffer.from(await (await get(`/v1/loans/${loanId}/contract.pdf`)).arrayBuffer()));
+    const text = pdftotext(file);
+    for (const name of [
+      ENTERPRISES[1].name,
+      '湘江示范银行长沙分行',
+      '湘潭市融资担保有限公司',
+      '国家融资担保基金',
+      '长沙仲裁委员会',
+      '湖南省长沙市长沙公证处',
+    ])
+      expect(text).toContain(name);
+    expect(text).toContain('人民币（大写）贰佰万元整（小写：¥2,000,000.00）');
+    expect(text).toContain('4.20%');
+    expect(text).toContain('12 个月');
+    expect(text).toContain('2026年1月10日'); // the planned disbursement date the bank gave
+    expect(text).not.toContain(ENTERPRISES[1].legalRepresentative.name); // no natural person's name
+  });
+
+  it('refuses organizations that are not parties of the loan', async () => {
+    const loanId = demo.loanIds[1]!;
+    const outsider = [...keys].find(([, k]) => k.role === 'enterprise' && k.name !== ENTERPRISES[1].name)![0];
+    for (const org of [outsider, 'regulator-hunan', 'court-changsha']) {
+      const res = await get(`/v1/loans/${loanId}/contract.pdf`, org);
+      expect(res.status, org).toBe(403);
+    }
+  });
+});
+
 describe('loan-ledger verify-contract', () => {
   const run = async (file: string, loanId: string) => {
     const out: string[] = [];
@@ -131,11 +197,11 @@ describe('loan-ledger verify-contract', () => {
     }
   };
 
-  it('passes on the demo’s contract PDF and fails on one modified byte', async () => {
+  it('passes on the contract-<loanId>.pdf the demo wrote and fails on one modified byte', async () => {
     const loanId = demo.loanIds[1]!;
-    const bytes = Buffer.from(await contractPdf(loanId));
-    const good = join(dir, 'contract.pdf');
-    writeFileSync(good, bytes);
+    const good = demo.files.find((f) => f.endsWith(`contract-${loanId}.pdf`))!;
+    expect(good).toBeDefined();
+    const bytes = readFileSync(good);
     const ok = await run(good, loanId);
     expect(ok.code, ok.out.join('\n')).toBe(0);
     expect(ok.out.filter((l) => l.startsWith('✓')).length).toBeGreaterThanOrEqual(5); // hash + 3 signatures
