@@ -1,6 +1,7 @@
 import type { AnchorRecord, AnchorRepository, AnchorState } from './anchorRepository.ts';
 import { AnchorRefused, type AnchoredEvent, type ChainClient, type ChainReceipt } from './chainClient.ts';
 import { AnchorerConfigSchema, type AnchorerConfig, type AnchorerConfigInput } from './config.ts';
+import { LedgerError } from '../errors.ts';
 
 /**
  * The anchorer: puts the latest signed checkpoint of the Merkle log on chain, one transaction per
@@ -19,7 +20,18 @@ export interface Checkpoint {
 }
 export interface CheckpointSource {
   latest(): Checkpoint | undefined | Promise<Checkpoint | undefined>;
+  /**
+   * The local log's root at `treeSize`, or undefined when the log is shorter. With it the anchorer
+   * compares the local log with the chain's latest anchor before anchoring anything (`checkHistory`).
+   */
+  rootAt?(treeSize: number): Uint8Array | undefined | Promise<Uint8Array | undefined>;
 }
+
+/** What the start-up comparison with the chain's latest anchor found. */
+export type HistoryCheck =
+  | { result: 'ok'; anchoredSize: number }
+  | { result: 'unreachable'; error: string }
+  | { result: 'mismatch'; error: LedgerError };
 
 /** The part of ChainClient the anchorer uses. */
 export type AnchorChain = Pick<
@@ -57,6 +69,11 @@ export interface AnchorerStatus {
   lagSeconds: number;
   pendingCount: number;
   includedCount: number;
+  /**
+   * Set when the local log disagrees with the chain's latest anchor (history below an anchored
+   * checkpoint rewritten or lost): the anchorer stops for good and the ledger refuses writes.
+   */
+  historyMismatch: string | null;
 }
 
 export interface AnchorerDeps {
@@ -94,6 +111,7 @@ export class Anchorer {
   #unanchoredSince: number | undefined;
   #checkpointSize = 0;
   #records: AnchorRecord[] = [];
+  #history: 'unchecked' | 'ok' | LedgerError = 'unchecked';
 
   constructor(deps: AnchorerDeps) {
     this.config = AnchorerConfigSchema.parse(deps.config);
@@ -179,7 +197,72 @@ export class Anchorer {
           : 0,
       pendingCount: of(['pending']).length,
       includedCount: of(['included']).length,
+      historyMismatch: this.#history instanceof LedgerError ? this.#history.message : null,
     };
+  }
+
+  /** The mismatch found by `checkHistory`, if any (the ledger refuses writes while it is set). */
+  historyMismatch(): LedgerError | undefined {
+    return this.#history instanceof LedgerError ? this.#history : undefined;
+  }
+
+  /**
+   * Compares the local log with the chain's latest anchor of this log: the local root at that size
+   * must be the anchored root. Done once (at start-up, and by the first pass that reaches the chain
+   * if the node was down then); a mismatch stops anchoring for good — anchoring a rewritten log
+   * would put the rewrite on chain — and is kept as `historyMismatch()`.
+   */
+  checkHistory(): Promise<HistoryCheck> {
+    let out: HistoryCheck = { result: 'unreachable', error: 'not checked' };
+    return this.#serialized(async () => {
+      try {
+        await this.#checkHistoryOnce();
+        out =
+          this.#history instanceof LedgerError
+            ? { result: 'mismatch', error: this.#history }
+            : { result: 'ok', anchoredSize: this.#historyAnchoredSize };
+      } catch (e) {
+        out = { result: 'unreachable', error: message(e) };
+      }
+    }).then(() => out);
+  }
+
+  #historyAnchoredSize = 0;
+
+  async #checkHistoryOnce(): Promise<void> {
+    if (this.#history !== 'unchecked' || !this.#source.rootAt) {
+      if (this.#history === 'unchecked') this.#history = 'ok';
+      return;
+    }
+    const onChain = await this.#chain.latestAnchor(this.config.logId);
+    this.#historyAnchoredSize = onChain.treeSize;
+    if (onChain.treeSize === 0) {
+      this.#history = 'ok';
+      return;
+    }
+    const local = await this.#source.rootAt(onChain.treeSize);
+    if (local !== undefined && hex(local) === onChain.root) {
+      this.#history = 'ok';
+      return;
+    }
+    const details = {
+      anchoredSize: onChain.treeSize,
+      anchoredRoot: onChain.root,
+      localRoot: local === undefined ? null : hex(local),
+      contract: this.#chain.contract,
+      logId: this.config.logId,
+    };
+    this.#history = new LedgerError(
+      'LL_LOG_INTEGRITY',
+      local === undefined
+        ? `the chain's latest anchor covers ${onChain.treeSize} leaves but the local log is shorter: ` +
+            'history below an anchored checkpoint was lost (restored from an old backup?); writes refused'
+        : `the local log's root at size ${onChain.treeSize} is ${details.localRoot}, but the chain anchored ` +
+            `${onChain.root}: history below an anchored checkpoint was rewritten; writes refused`,
+      details,
+    );
+    this.#lastError = this.#history.message;
+    this.#onError(this.#history);
   }
 
   /** Anchor status of a log index (leaf position), for the read API: the best anchor covering it. */
@@ -225,9 +308,13 @@ export class Anchorer {
   }
 
   async #passOnce(force: boolean): Promise<void> {
+    if (this.historyMismatch()) return; // a rewritten log is never anchored
     try {
       this.#chainId ??= await this.#chain.chainId();
+      await this.#checkHistoryOnce();
+      if (this.historyMismatch()) return;
       await this.#refresh();
+      await this.#recheckFinal();
       for (const rec of this.#records.filter((r) => r.status === 'pending' || r.status === 'included')) {
         await this.#advance(rec);
       }
@@ -358,6 +445,28 @@ export class Anchorer {
     }
     if (receipt.blockHash !== rec.blockHash) return this.#onReceipt(rec, receipt);
     if (await this.#isFinal(receipt.blockNumber)) await this.#save(rec, { status: 'final' });
+  }
+
+  /**
+   * A re-org deeper than finality (a chain that broke its finality, a 51 % attack, a dev chain
+   * reverted) would silently drop anchors we call final. So the newest final anchor is re-checked on
+   * every pass (two reads); if its receipt is gone or moved, every final anchor no longer in its block
+   * goes back to pending and is sent again. Nothing anchored is forgotten.
+   */
+  async #recheckFinal(): Promise<void> {
+    const finals = this.#records
+      .filter((r) => r.status === 'final' && r.txHash)
+      .sort((a, b) => b.treeSize - a.treeSize);
+    for (const rec of finals) {
+      const receipt = await this.#canonicalReceipt(rec.txHash as string);
+      if (receipt?.blockHash === rec.blockHash) return; // this one and every older one still stand
+      await this.#save(rec, {
+        status: 'pending',
+        lastError: `re-org deeper than finality: block ${rec.blockNumber} ${rec.blockHash} no longer holds tx ${rec.txHash}`,
+        blockNumber: null,
+        blockHash: null,
+      });
+    }
   }
 
   /** The receipt, but only if its block is the canonical block at that height (nodes may lag a re-org). */

@@ -20,6 +20,8 @@ import type { SqliteEventStore } from '../store/sqlite/sqliteEventStore.ts';
 import { SqlitePiiVault } from '../vault/sqliteVault.ts';
 import type { Config } from './config.ts';
 import { ensureDemoOrganizations, type DemoKeys } from './demoOrganizations.ts';
+import { anchoringGauges } from './anchoringMetrics.ts';
+import { checkAnchoredHistory, refusingWritesWhen } from './anchoredHistory.ts';
 import { followErasures } from './erasure.ts';
 import { checkSqliteFile, openingSqlite } from './sqliteFiles.ts';
 import { startVerifiableLog, type VerifiableLog } from './verifiableLog.ts';
@@ -98,6 +100,8 @@ export async function startLedger(
     );
     closers.push(() => verifiableLog.stop());
     const { anchorer } = verifiableLog.anchoring;
+    // History below the chain's latest anchor must be the history we have: refuse to start otherwise.
+    await checkAnchoredHistory(anchorer, (m) => process.emitWarning(`anchoring: ${m}`));
 
     // Read models beside the events; each batch and its checkpoint commit in one transaction.
     const readModels = sqliteReadModelDb(local.db);
@@ -119,7 +123,8 @@ export async function startLedger(
     const documents = new FileDocumentStore(join(dataDir, 'documents'));
 
     const app = await buildApp({
-      store,
+      // A mismatch found later (the chain was down at start-up) refuses writes from then on.
+      store: refusingWritesWhen(store, () => anchorer.historyMismatch()),
       aggregates: registryFromDomain(aggregates, { vault, contracts: { documents } }),
       secret: serverSecret(dataDir),
       logService: verifiableLog.api,
@@ -128,13 +133,27 @@ export async function startLedger(
         logFollower: async () => {
           await verifiableLog.log.catchUp();
         },
+        // A chain outage does not make the ledger unready: appends go on and anchors catch up later
+        // (a load balancer draining us would stop the appends too). The lag is reported; only a
+        // history mismatch with the chain fails the check.
         chain: async () => {
           const s = await anchorer.status();
-          if (!s.chainReachable && s.consecutiveFailures > 0)
-            throw new Error(s.lastError ?? 'chain unreachable');
+          if (s.historyMismatch)
+            throw Object.assign(new Error(s.historyMismatch), { code: 'LL_LOG_INTEGRITY' });
+          return {
+            chainReachable: s.chainReachable,
+            consecutiveFailures: s.consecutiveFailures,
+            checkpointSize: s.checkpointSize,
+            anchoredSize: s.anchoredSize,
+            finalSize: s.finalSize,
+            lagEvents: s.lagEvents,
+            lagSeconds: Math.round(s.lagSeconds),
+            pendingCount: s.pendingCount,
+          };
         },
       },
       configure: (app) => {
+        anchoringGauges((app as unknown as LoanLedgerApp).ledger.metrics.registry, anchorer);
         projectionRoutes(app, {
           db: readModels,
           runner: projections,

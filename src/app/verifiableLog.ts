@@ -56,6 +56,12 @@ export async function startVerifiableLog(
         const last = logService.checkpoints.latest();
         return last && { treeSize: last.size, rootHash: last.root };
       },
+      // For the comparison with the chain's latest anchor; another process may have anchored leaves
+      // this one has not taken yet, hence the catch-up before calling the log short.
+      rootAt: async (size) => {
+        if (size > log.size) await log.catchUp();
+        return size <= log.size ? log.root(size) : undefined;
+      },
     },
     onError,
   });

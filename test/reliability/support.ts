@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,9 @@ export function reliabilityConfig(
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'silent',
+    // One log per data directory: several ledgers of a test file share one chain (and contract), and
+    // each compares its log with the chain's latest anchor of its own log id at start-up.
+    LOG_ORIGIN: `reliability.local/${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`,
     ...(chain
       ? {
           ANCHOR_RPC_URL: chain.rpcUrl,

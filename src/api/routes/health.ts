@@ -7,20 +7,24 @@ import type { ApiContext } from '../context.ts';
  * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the store, the log follower and
  * the chain each say ok). Readiness checks are injected; each is given 2 s.
  */
-export type ReadinessCheck = () => Promise<void> | void;
+export type ReadinessInfo = Record<string, number | string | boolean | null>;
+/** Throws when not ready; may return figures to show beside `ok` (the anchoring lag, say). */
+export type ReadinessCheck = () => Promise<void | ReadinessInfo> | void | ReadinessInfo;
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function runCheck(check: ReadinessCheck): Promise<{ ok: boolean; error?: string }> {
+async function runCheck(
+  check: ReadinessCheck,
+): Promise<{ ok: boolean; error?: string; info?: ReadinessInfo }> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const info = await Promise.race([
       Promise.resolve().then(check),
       new Promise(
         (_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS)),
       ),
     ]);
-    return { ok: true };
+    return info ? { ok: true, info: info as ReadinessInfo } : { ok: true };
   } catch (e) {
     // A short reason only: no SQL, no connection strings.
     const code = (e as { code?: string }).code;
@@ -41,7 +45,14 @@ export function healthRoutes(
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const Report = z.object({
     status: z.enum(['ok', 'unavailable']),
-    checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })),
+    checks: z.record(
+      z.string(),
+      z.object({
+        ok: z.boolean(),
+        error: z.string().optional(),
+        info: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])).optional(),
+      }),
+    ),
   });
   typed.get(
     '/healthz',
