@@ -106,6 +106,11 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   // An idle pooled client that loses its connection emits 'error' on the pool; the pool replaces it.
   writer.on('error', () => {});
   readers.on('error', () => {});
+  // A checked-out client has no pool listener: a server shutdown (57P01) arriving between its queries
+  // would be an uncaught 'error' and kill the process. Its next query fails instead (→ LL_STORE_UNAVAILABLE).
+  const keepErrors = (client: pg.PoolClient) => void client.on('error', () => {});
+  writer.on('connect', keepErrors);
+  readers.on('connect', keepErrors);
 
   try {
     const c = await writer.connect();
