@@ -3,13 +3,15 @@ import { newEventId } from '../../events/ids.ts';
 import type { PositionedEvent, EventToAppend } from '../../events/envelope.ts';
 import { LedgerError, isLedgerError } from '../../errors.ts';
 import type { EventStore } from '../../store/eventStore.ts';
+import type { DomainEvent } from '../../domain/decider.ts';
 import type { AggregateModule, PrepareContext } from './registry.ts';
 import { responseFromEvents, type CommandResponse, type IdempotencyIndex } from '../idempotency.ts';
-import type { StateCache } from './stateCache.ts';
+import type { Loaded, StateCache } from './stateCache.ts';
 
 /**
- * The one way a command becomes events: load the stream → fold → decide → append with the revision
- * loaded as the expected revision. Pure domain code decides; this function owns I/O, time and retries.
+ * The one way a command becomes events: load the stream (its cached folded state, see StateCache) →
+ * decide → append with the loaded revision as the expected revision. Pure domain code decides; this
+ * function owns I/O, time and retries.
  *
  * - `ifMatch` given: the caller's expected revision; a different current revision is 412, never retried.
  * - no `ifMatch`: a concurrent write (LL_WRONG_EXPECTED_REVISION) is retried on fresh state, up to
@@ -59,28 +61,27 @@ async function decideAndAppend(deps: CommandDeps, req: CommandRequest): Promise<
     if (known) return replay(known.digest, known.response, key.digest);
   }
   let data: unknown;
-  for (let attempt = 1; ; attempt++) {
-    const loaded = await deps.stateCache.load(store, req.stream, req.aggregate.decider);
-    if (key) {
-      const prior = loaded.keyed.get(`${req.actor.org}\u0000${key.key}`);
-      if (prior) return replay(prior.digest, prior.response, key.digest);
-    }
-    const current = loaded.revision;
-    if (req.ifMatch !== undefined && req.ifMatch !== (current ?? -1)) throw preconditionFailed(req, current);
-
+  const prepared = async (): Promise<unknown> => {
     if (data === undefined) {
       data = req.prepare
         ? await req.prepare(req.data, { store, stream: req.stream, actor: req.actor })
         : req.data;
     }
-    const now = deps.clock().toISOString();
-    const decided = req.aggregate.decider.decide(
-      { type: req.type, data, metadata: { actor: req.actor, now } },
-      loaded.state,
-    );
-    if (decided.length === 0) {
-      return { response: { stream: req.stream, streamRevision: current ?? -1, events: [] }, replayed: false };
+    return data;
+  };
+  for (let attempt = 1; ; attempt++) {
+    let loaded = await deps.stateCache.load(store, req.stream, req.aggregate.decider);
+    let outcome = await settle(decideOn(deps, req, loaded, prepared));
+    // Nothing to append on a cached state (a refusal, a no-op, a 412): the store cannot arbitrate that,
+    // so look at what it holds past the entry before standing by it.
+    if (loaded.unread && !arbitrated(outcome)) {
+      loaded = await deps.stateCache.refresh(store, req.stream, req.aggregate.decider);
+      outcome = await settle(decideOn(deps, req, loaded, prepared));
     }
+    if ('error' in outcome) throw outcome.error;
+    if (outcome.kind === 'done') return outcome.outcome;
+    const { decided, now } = outcome;
+    const current = loaded.revision;
     const toAppend: EventToAppend[] = decided.map((e) => ({
       id: newEventId(),
       type: e.type,
@@ -124,6 +125,48 @@ async function decideAndAppend(deps: CommandDeps, req: CommandRequest): Promise<
       }
     }
   }
+}
+
+type Decision =
+  { kind: 'done'; outcome: CommandOutcome } | { kind: 'append'; decided: DomainEvent[]; now: string };
+
+const settle = (p: Promise<Decision>): Promise<Decision | { error: unknown }> =>
+  p.catch((error: unknown) => ({ error }));
+
+/** An append (the store checks the revision) or a replay (its events are durable) holds on any state. */
+const arbitrated = (d: Decision | { error: unknown }): boolean =>
+  !('error' in d) && (d.kind === 'append' || d.outcome.replayed);
+
+/** Replay, 412, a no-op, or the events to append: the decision on one loaded state (throws refusals). */
+async function decideOn(
+  deps: CommandDeps,
+  req: CommandRequest,
+  loaded: Loaded,
+  prepared: () => Promise<unknown>,
+): Promise<Decision> {
+  const key = req.idempotency;
+  if (key) {
+    const prior = loaded.keyed.get(`${req.actor.org}\u0000${key.key}`);
+    if (prior) return { kind: 'done', outcome: replay(prior.digest, prior.response, key.digest) };
+  }
+  const current = loaded.revision;
+  if (req.ifMatch !== undefined && req.ifMatch !== (current ?? -1)) throw preconditionFailed(req, current);
+  const data = await prepared();
+  const now = deps.clock().toISOString();
+  const decided = req.aggregate.decider.decide(
+    { type: req.type, data, metadata: { actor: req.actor, now } },
+    loaded.state,
+  );
+  if (decided.length === 0) {
+    return {
+      kind: 'done',
+      outcome: {
+        response: { stream: req.stream, streamRevision: current ?? -1, events: [] },
+        replayed: false,
+      },
+    };
+  }
+  return { kind: 'append', decided, now };
 }
 
 function replay(stored: string, response: CommandResponse, digest: string): CommandOutcome {

@@ -5,10 +5,13 @@ import { KeyedMutex } from '../keyedMutex.ts';
 import { responseFromEvents, type IdempotencyRecord } from '../idempotency.ts';
 
 /**
- * Folded state per stream at a revision, so a command on a long-lived loan reads only the events since
- * the last command instead of the whole stream. Entries are immutable snapshots (deciders are pure and
- * evolve returns new state); an entry is only a hint: reading from `revision + 1` picks up writes made by
- * anyone else. Also remembers the idempotency keys seen in the stream (the durable replay record).
+ * Folded state per stream at a revision, so a command does not read and fold its stream again. Entries
+ * are immutable snapshots (deciders are pure and evolve returns new state), bounded (least recently used
+ * out). An entry is trusted without a read: the append's expected revision is the entry's revision, so
+ * if anyone else (another process, a direct store write) moved the stream, the store refuses the append
+ * and handleCommand forgets the entry and decides again on what it reads. Outcomes that append nothing
+ * (a refusal, a no-op, a 412) cannot be arbitrated by the store, so handleCommand `refresh`es an entry
+ * before standing by them. Also remembers the idempotency keys seen in the stream (the durable replay record).
  */
 export interface LoadedStream {
   revision: number | undefined;
@@ -16,6 +19,9 @@ export interface LoadedStream {
   /** `${org}\0${key}` → the response its events make. */
   keyed: Map<string, IdempotencyRecord>;
 }
+
+/** A loaded stream, and whether it came from the cache without reading the store (maybe behind). */
+export type Loaded = LoadedStream & { unread: boolean };
 
 type AnyDecider = AggregateModule['decider'];
 
@@ -26,7 +32,18 @@ export class StateCache {
 
   constructor(private readonly maxEntries = 10_000) {}
 
-  async load(store: EventStore, stream: string, decider: AnyDecider): Promise<LoadedStream> {
+  /** The cached entry as it is (no read), or the stream read and folded. */
+  async load(store: EventStore, stream: string, decider: AnyDecider): Promise<Loaded> {
+    const cached = this.entries.get(stream);
+    if (cached) {
+      this.put(stream, cached);
+      return { ...cached, unread: true };
+    }
+    return this.refresh(store, stream, decider);
+  }
+
+  /** The entry brought up to date with what the store holds past its revision. */
+  async refresh(store: EventStore, stream: string, decider: AnyDecider): Promise<Loaded> {
     const cached = this.entries.get(stream);
     const from = cached?.revision === undefined ? 0 : cached.revision + 1;
     const events = await store.readStream(stream, { from });
@@ -35,10 +52,10 @@ export class StateCache {
       state: decider.initialState(),
       keyed: new Map(),
     };
-    if (events.length === 0) return base;
+    if (events.length === 0) return { ...base, unread: false };
     const next = fold(base, events, decider);
     this.put(stream, next);
-    return next;
+    return { ...next, unread: false };
   }
 
   committed(stream: string, base: LoadedStream, events: PositionedEvent[], decider: AnyDecider): void {
