@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../../src/events/ids.ts';
 import type { OrgRole } from '../../src/api/auth/organization.ts';
+import type { LoanLedgerApp } from '../../src/api/app.ts';
+import { contractRoutes } from '../../src/api/routes/contract.ts';
 import { bearer, startTestServer, uscc, type TestServer } from './support.ts';
 
 /**
@@ -39,6 +41,7 @@ loan.penalty                bank*
 loan.recover                bank*
 loan.default                bank*
 loan.write_off              bank*
+loan.contract.read          bank* guarantor* enterprise* reguarantor* government_fund* arbitrator* court* notary*
 loan.timeline               operator regulator bank* guarantor* enterprise* reguarantor* government_fund* arbitrator* court*
 guarantee.issue             guarantor
 guarantee.compensate        guarantor*
@@ -113,7 +116,14 @@ async function fixture(
 }
 
 beforeAll(async () => {
-  t = await startTestServer({}, { log: true });
+  // The contract PDF route is mounted by the composition root (src/app/ledger.ts); mounted here too.
+  t = await startTestServer(
+    {
+      configure: (app) =>
+        contractRoutes(app, (app as unknown as LoanLedgerApp).ledger, { documents: undefined }),
+    },
+    { log: true },
+  );
   for (const role of ROLES) {
     for (const org of [party(role), stranger(role)]) keys.set(org, await t.org(org, role));
   }

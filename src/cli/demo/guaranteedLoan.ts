@@ -29,29 +29,7 @@ export async function guaranteedLoanContract(ctx: DemoContext, state: DemoState)
   });
   state.guaranteedLoanId = loanId;
 
-  await ctx.command(
-    `${ORG.guarantor} issues the guarantee of ${loanId} (4321)`,
-    ORG.guarantor,
-    'POST /v1/loans/{loanId}/guarantee',
-    `/v1/loans/${loanId}/guarantee`,
-    {
-      guaranteeId: ctx.id('guarantee'),
-      lender: ORG.bank,
-      borrowerUscc: e.uscc,
-      principalFen: PRINCIPAL_FEN,
-      // The bank bears its 20 % itself: the guarantor covers the other 80 % (4321).
-      guaranteedShareBps: 8000,
-      feeBps: 100,
-      borrowerExistingGuaranteedFen: 0,
-      programme: {
-        programmeId: 'hunan-4321-2026',
-        parties: RISK_PARTIES,
-        lossRateCeilingBps: 400,
-        singleCustomerCeilingFen: 1_000_000_000,
-        currentLossRateBps: 0,
-      },
-    },
-  );
+  await issueGuarantee(ctx, loanId, e.uscc, PRINCIPAL_FEN);
 
   // The ledger drafts the contract from the approved terms and the guarantee; the three parties sign.
   state.guaranteedContractSha256 = await draftAndSign(
@@ -68,6 +46,38 @@ export async function guaranteedLoanContract(ctx: DemoContext, state: DemoState)
       { org: ORG.guarantor, role: 'guarantor' },
     ],
     ORG.bank,
+  );
+}
+
+/** The guarantor guarantees 80 % of the loan under Hunan 4321 (the bank keeps its 20 %). */
+export async function issueGuarantee(
+  ctx: DemoContext,
+  loanId: string,
+  borrowerUscc: string,
+  principalFen: number,
+): Promise<void> {
+  await ctx.command(
+    `${ORG.guarantor} issues the guarantee of ${loanId} (4321)`,
+    ORG.guarantor,
+    'POST /v1/loans/{loanId}/guarantee',
+    `/v1/loans/${loanId}/guarantee`,
+    {
+      guaranteeId: ctx.id(`guarantee-${loanId.slice(-24)}`),
+      lender: ORG.bank,
+      borrowerUscc,
+      principalFen,
+      // The bank bears its 20 % itself: the guarantor covers the other 80 % (4321).
+      guaranteedShareBps: 8000,
+      feeBps: 100,
+      borrowerExistingGuaranteedFen: 0,
+      programme: {
+        programmeId: 'hunan-4321-2026',
+        parties: RISK_PARTIES,
+        lossRateCeilingBps: 400,
+        singleCustomerCeilingFen: 1_000_000_000,
+        currentLossRateBps: 0,
+      },
+    },
   );
 }
 
