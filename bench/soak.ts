@@ -11,8 +11,11 @@ import { machine, percentiles } from './report.ts';
  *
  * Starts `loan-ledger serve` as its own process (embedded SQLite, dev chain, projections, anchoring: the
  * `npm start` configuration) in a temp DATA_DIR, seeds 1,000 products with a demo bank key, then sends
- * durable commands (product amendments, each 201 = fsynced) at a fixed rate for N minutes (default 10):
- * by default 50 % of the peak commands/s in docs/perf.md's api section. One autocannon run per minute
+ * durable commands (product amendments, each 201 = fsynced) at a fixed rate for N minutes (default 10).
+ * The rate, unless given with --rate, is 50 % of the lower of docs/perf.md's api peak (a bare buildApp,
+ * no log, projections or anchoring) and this server's own peak measured first in a 30 s closed-loop run
+ * (the full server on this machine as loaded now): half of a peak the server cannot reach is an overload
+ * test, not a soak. One autocannon run per minute
  * gives that minute's p50/p99 and error count; every 10 s the server's RSS (/proc) and V8 heap
  * (/metrics) are sampled. The results go into docs/reliability.md between
  * `<!-- reliability:soak -->` markers. Exit 1 if any response was not 2xx.
@@ -30,11 +33,23 @@ interface Sample {
   atS: number;
   rssMiB: number;
   heapMiB: number;
+  /** This machine's 1-minute load average (the cores are shared). */
+  load1: number;
+}
+interface Run {
+  requests: { total: number; average: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
 }
 
 const PERF = new URL('../docs/perf.md', import.meta.url);
 const RELIABILITY = new URL('../docs/reliability.md', import.meta.url);
 const PRODUCTS = 1000;
+/** The soak server's per-key limit: on (its cost is measured), far above any rate we send. */
+const LIMIT = 100_000;
+const CALIBRATION_S = 30;
 
 function arg(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -143,60 +158,45 @@ export function writeReliabilitySection(markdown: string): void {
 export async function run(): Promise<number> {
   const minutes = arg('minutes') ?? 10;
   const connections = arg('connections') ?? 64;
+  const given = arg('rate');
   const peak = peakFromPerf(existsSync(PERF) ? readFileSync(PERF, 'utf8') : '');
-  const rate = Math.round(arg('rate') ?? (peak ? peak.rate / 2 : NaN));
-  if (!Number.isFinite(rate))
-    throw new Error('no api section in docs/perf.md: run `npm run bench -- api` or pass --rate');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'll-soak-'));
-  // The limiter stays on (its cost is part of what we measure) with room above the soak's rate.
   const server = await startServer(dataDir, {
-    RATE_LIMIT_PER_SECOND: String(Math.max(1000, rate * 4)),
-    RATE_LIMIT_BURST: String(Math.max(2000, rate * 8)),
+    RATE_LIMIT_PER_SECOND: String(LIMIT),
+    RATE_LIMIT_BURST: String(2 * LIMIT),
   });
   const pid = server.child.pid!;
-  const keys = JSON.parse(readFileSync(join(dataDir, 'demo-keys.json'), 'utf8')) as Record<
-    string,
-    { role: string; apiKey: string }
-  >;
-  const bankKey = Object.values(keys).find((k) => k.role === 'bank')!.apiKey;
-  const headers = { authorization: `Bearer ${bankKey}`, 'content-type': 'application/json' };
-  const prefix = `soak${Date.now().toString(36)}`;
-  for (let i = 0; i < PRODUCTS; i++) {
-    const res = await fetch(`${server.url}/v1/products`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ productId: `${prefix}-${i}`, ...terms(600) }),
-    });
-    if (res.status !== 201) throw new Error(`seeding product ${i}: ${res.status} ${await res.text()}`);
-  }
-
-  const started = Date.now();
   const samples: Sample[] = [];
-  const sample = async () => {
-    try {
-      samples.push({
-        atS: Math.round((Date.now() - started) / 1000),
-        rssMiB: rssMiB(pid),
-        heapMiB: await heapMiB(server.url),
-      });
-    } catch (e) {
-      console.error(`sample failed: ${(e as Error).message}`);
-    }
-  };
-  await sample();
-  const sampler = setInterval(() => void sample(), 10_000);
-
-  let n = 0;
   const minuteRows: Minute[] = [];
-  const latencies: number[] = [];
+  let started = Date.now();
+  let sampler: NodeJS.Timeout | undefined;
+  let calibration: Run | undefined;
+  let rate = 0;
   try {
-    for (let m = 1; m <= minutes; m++) {
-      const r = (await autocannon({
+    const keys = JSON.parse(readFileSync(join(dataDir, 'demo-keys.json'), 'utf8')) as Record<
+      string,
+      { role: string; apiKey: string }
+    >;
+    const bankKey = Object.values(keys).find((k) => k.role === 'bank')!.apiKey;
+    const headers = { authorization: `Bearer ${bankKey}`, 'content-type': 'application/json' };
+    const prefix = `soak${Date.now().toString(36)}`;
+    for (let i = 0; i < PRODUCTS; i++) {
+      const res = await fetch(`${server.url}/v1/products`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ productId: `${prefix}-${i}`, ...terms(600) }),
+      });
+      if (res.status !== 201) throw new Error(`seeding product ${i}: ${res.status} ${await res.text()}`);
+    }
+
+    let n = 0;
+    const measure = async (seconds: number, overallRate?: number): Promise<Run> =>
+      (await autocannon({
         url: server.url,
         connections,
-        overallRate: rate,
-        duration: 60,
+        ...(overallRate ? { overallRate } : {}),
+        duration: seconds,
         requests: [
           {
             method: 'POST',
@@ -211,13 +211,34 @@ export async function run(): Promise<number> {
             },
           },
         ],
-      })) as {
-        requests: { total: number; average: number };
-        latency: { p50: number; p99: number };
-        non2xx: number;
-        errors: number;
-        timeouts: number;
-      };
+      })) as Run;
+
+    if (given === undefined) {
+      calibration = await measure(CALIBRATION_S);
+      rate = Math.round(Math.min(calibration.requests.average, peak?.rate ?? Infinity) / 2);
+      console.log(
+        `calibration: ${Math.round(calibration.requests.average)} commands/s closed loop (p99 ${calibration.latency.p99} ms); soaking at ${rate}/s`,
+      );
+    } else rate = Math.round(given);
+
+    started = Date.now();
+    const sample = async () => {
+      try {
+        samples.push({
+          atS: Math.round((Date.now() - started) / 1000),
+          rssMiB: rssMiB(pid),
+          heapMiB: await heapMiB(server.url),
+          load1: loadavg()[0]!,
+        });
+      } catch (e) {
+        console.error(`sample failed: ${(e as Error).message}`);
+      }
+    };
+    await sample();
+    sampler = setInterval(() => void sample(), 10_000);
+
+    for (let m = 1; m <= minutes; m++) {
+      const r = await measure(60, rate);
       const row: Minute = {
         minute: m,
         requests: r.requests.total,
@@ -228,47 +249,39 @@ export async function run(): Promise<number> {
         errors: r.errors + r.timeouts,
       };
       minuteRows.push(row);
-      latencies.push(row.p99);
       console.log(
-        `minute ${m}/${minutes}: ${row.requests} commands (${row.rate}/s), p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}, RSS ${samples.at(-1)?.rssMiB.toFixed(0)} MiB`,
+        `minute ${m}/${minutes}: ${row.requests} commands (${row.rate}/s), p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}, RSS ${samples.at(-1)?.rssMiB.toFixed(0)} MiB, load ${samples.at(-1)?.load1.toFixed(1)}`,
       );
     }
-  } finally {
     clearInterval(sampler);
     await sample();
+  } finally {
+    clearInterval(sampler);
     await stopServer(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 
-  const load = loadavg().map((x) => x.toFixed(2));
+  const fmt = (x: number) => x.toFixed(1);
+  const latencies = minuteRows.map((r) => r.p99);
   const totalReq = minuteRows.reduce((a, r) => a + r.requests, 0);
   const failures = minuteRows.reduce((a, r) => a + r.non2xx + r.errors, 0);
-  const firstP99 = minuteRows[0]!.p99;
-  // Memory "flat": compare the second half with the first (the first minute includes warm-up).
-  const half = samples.filter((s) => s.atS >= 60);
-  const xs = half.map((s) => s.atS / 60);
-  const rssSlope = slope(
-    xs,
-    half.map((s) => s.rssMiB),
-  );
-  const heapSlope = slope(
-    xs,
-    half.map((s) => s.heapMiB),
-  );
-  const rss = half.map((s) => s.rssMiB);
-  const heap = half.map((s) => s.heapMiB);
-  const fmt = (x: number) => x.toFixed(1);
-  const baseline = peak
-    ? `the short run (docs/perf.md api section, ${peak.connections} connections at full load): ${peak.rate} commands/s, p99 ${peak.p99} ms`
-    : 'no short-run figure in docs/perf.md';
-  // The short run is the soak's own first minute (same server, same rate, same machine load); the
-  // bench figure (bare buildApp at full load) is shown for context.
-  const later = latencies.slice(1);
-  const worstLater = later.length ? Math.max(...later) : firstP99;
+  // Memory "flat": the trend after the first minute (which includes warm-up and JIT).
+  const settled = samples.filter((s) => s.atS >= 60);
+  const xs = settled.map((s) => s.atS / 60);
+  const rss = settled.map((s) => s.rssMiB);
+  const heap = settled.map((s) => s.heapMiB);
+  const loads = samples.map((s) => s.load1);
+  // The short run is the soak's first minute: same server, same rate, same machine.
+  const firstP99 = latencies[0]!;
+  const worstLater = latencies.length > 1 ? Math.max(...latencies.slice(1)) : firstP99;
+  const rateSource = calibration
+    ? `50 % of the lower of this server's own peak (${Math.round(calibration.requests.average)}/s closed loop over ${CALIBRATION_S} s, p99 ${calibration.latency.p99} ms)${peak ? ` and docs/perf.md's api peak (${peak.rate}/s at ${peak.connections} connections, p99 ${peak.p99} ms; a bare buildApp without log, projections or anchoring)` : ''}`
+    : 'given with --rate';
   const verdict = [
-    `memory: RSS ${fmt(Math.min(...rss))}–${fmt(Math.max(...rss))} MiB (slope ${rssSlope.toFixed(2)} MiB/min after the first minute), V8 heap used ${fmt(Math.min(...heap))}–${fmt(Math.max(...heap))} MiB (slope ${heapSlope.toFixed(2)} MiB/min)`,
-    `p99: first minute (the short run) ${firstP99} ms, worst later minute ${worstLater} ms = ${(worstLater / firstP99).toFixed(2)}× (target ≤ 2×), median of minutes ${percentiles(latencies).median} ms${peak ? `; the bench's p99 at full load: ${peak.p99} ms` : ''}`,
-    `errors: ${failures} non-2xx or failed of ${totalReq} commands`,
+    `memory: RSS ${fmt(Math.min(...rss))}–${fmt(Math.max(...rss))} MiB, trend ${slope(xs, rss).toFixed(2)} MiB/min after the first minute; V8 heap used ${fmt(Math.min(...heap))}–${fmt(Math.max(...heap))} MiB, trend ${slope(xs, heap).toFixed(2)} MiB/min`,
+    `p99: first minute (the short run) ${firstP99} ms, worst later minute ${worstLater} ms = ${(worstLater / firstP99).toFixed(2)}× (target ≤ 2×); median of the minutes' p99 ${percentiles(latencies).median} ms`,
+    `errors: ${failures} non-2xx or failed (timeouts included) of ${totalReq} commands`,
+    `machine load (1-min average, sampled every 10 s): ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))}, mean ${fmt(loads.reduce((a, b) => a + b, 0) / loads.length)} on ${machine().split(' ×')[0]} cores`,
   ];
   const table = [
     '| minute | commands | commands/s | p50 ms | p99 ms | non-2xx | errors |',
@@ -278,23 +291,23 @@ export async function run(): Promise<number> {
     ),
   ];
   const memTable = [
-    '| s | RSS MiB | heap used MiB |',
-    '|---|---|---|',
+    '| s | RSS MiB | heap used MiB | load (1 min) |',
+    '|---|---|---|---|',
     ...samples
       .filter((_, i) => i % 6 === 0 || i === samples.length - 1)
-      .map((s) => `| ${s.atS} | ${fmt(s.rssMiB)} | ${fmt(s.heapMiB)} |`),
+      .map((s) => `| ${s.atS} | ${fmt(s.rssMiB)} | ${fmt(s.heapMiB)} | ${fmt(s.load1)} |`),
   ];
   writeReliabilitySection(`## Soak: ${minutes} minutes at 50 % of the measured peak
 
-Run ${new Date(started).toISOString()} with \`npm run soak\` (bench/soak.ts) on ${machine()}; load average at the end ${load.join(' / ')} (1/5/15 min; the 2 cores are shared with other work).
+Run ${new Date(started).toISOString()} with \`npm run soak\` (bench/soak.ts; \`-- --minutes N\` shortens it, \`--rate R\` fixes the rate) on ${machine()}.
 
-A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections and anchoring on, rate limiter on at ${Math.max(1000, rate * 4)}/s per key) in a fresh data dir; ${connections} connections of autocannon send product amendments over ${PRODUCTS} products at a fixed ${rate} commands/s (${peak ? `50 % of ${peak.rate}/s, ` : ''}each 201 is fsynced); ${baseline}.
+A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections and anchoring on, rate limiter on at ${LIMIT}/s per key) in a fresh data dir; ${connections} autocannon connections send product amendments over ${PRODUCTS} products (each 201 is fsynced) at a fixed ${rate} commands/s: ${rateSource}.
 
 ${verdict.map((v) => `- ${v}`).join('\n')}
 
 ${table.join('\n')}
 
-Memory of the server process, sampled every 10 s (every 60 s shown):
+Memory of the server process and the machine's load, sampled every 10 s (every 60 s shown):
 
 ${memTable.join('\n')}`);
   console.log(verdict.join('\n'));
