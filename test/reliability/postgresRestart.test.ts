@@ -30,6 +30,8 @@ let dir: string;
 let chain: ChainFixture;
 let pg: RestartablePostgres;
 let ledger: Ledger;
+/** A second ledger on the same database that takes no commands: it only follows the other's commits. */
+let observer: Ledger;
 let seeded: Seeded;
 let databaseUrl: string;
 
@@ -51,11 +53,27 @@ beforeAll(async () => {
       LOG_ORIGIN: 'reliability-pg-restart.test/log',
     }),
   );
+  observer = await startLedger(
+    loadConfig({
+      DATA_DIR: join(dir, 'observer'),
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      DEMO: 'off',
+      DATABASE_URL: databaseUrl,
+      ANCHOR_RPC_URL: chain.anvil.rpcUrl,
+      ANCHOR_PRIVATE_KEY: DEV_OPERATOR_KEY,
+      ANCHOR_CONTRACT: chain.contract,
+      ANCHOR_CHAIN_ID: '31337',
+      ANCHOR_EVERY_SECONDS: '1',
+      LOG_ORIGIN: 'reliability-pg-restart-observer.test/log',
+    }),
+  );
   seeded = await seedDisbursedLoans(ledger.url, join(dir, 'data'), 3);
 }, 180_000);
 
 afterAll(async () => {
   await ledger?.close();
+  await observer?.close();
   await Promise.all([chain?.stop(), pg?.destroy()]);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -105,7 +123,8 @@ describe('PostgreSQL restarted under load', () => {
       await pg.stop();
       phase = 'down';
       const downAt = book.statuses.get('503 LL_STORE_UNAVAILABLE') ?? 0;
-      // Down until at least 30 more commands were refused, and /readyz was asked.
+      // Down for at least 1.5 s and until at least 30 more commands were refused.
+      await sleep(1500);
       await until(
         async () => (book.statuses.get('503 LL_STORE_UNAVAILABLE') ?? 0) - downAt >= 30,
         30_000,
@@ -145,6 +164,15 @@ describe('PostgreSQL restarted under load', () => {
       async () => (await getJson<{ lag: number }>(ledger.url, operator, '/v1/projections/status')).lag === 0,
       30_000,
       'projections caught up',
+    );
+    // The other process's followers were woken by PostgreSQL notifications, which stop with the server:
+    // after the restarts its Merkle log and read models must still reach the head without a local write.
+    await until(async () => observer.verifiableLog.log.size === head, 30_000, 'the observer’s log caught up');
+    await until(
+      async () =>
+        (await getJson<{ lag: number }>(observer.url, operator, '/v1/projections/status')).lag === 0,
+      30_000,
+      'the observer’s projections caught up',
     );
     const after = await request(ledger.url, undefined, 'GET', '/readyz');
 

@@ -147,8 +147,13 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
       await c.query(`LISTEN ${CHANNEL}`);
       listenClient = c;
       if (closed) await c.end();
+      // Commits by other processes while no LISTEN was open sent no notification: wake followers once.
+      else listeners.notify();
     })().catch(() => {
       listenStarting = undefined;
+      // PostgreSQL unreachable (e.g. restarting): keep trying while anyone listens, or other processes'
+      // commits would never wake this one's followers again.
+      if (listeners.size > 0 && !closed) setTimeout(startListening, 1000).unref();
     });
   };
 
