@@ -42,6 +42,25 @@ describe('SQLite adapter specifics', () => {
     });
   });
 
+  it('an append whose later event reuses a stored id writes none of its events, within a batch of others', async () => {
+    await withStore(async (store) => {
+      const stored = makeEvent();
+      await store.appendToStream(streamName(), [stored]);
+      const head = await store.headPosition();
+      const s = streamName();
+      const neighbour = () => store.appendToStream(streamName(), [makeEvent()]);
+      const before = [neighbour(), neighbour()];
+      const clash = store.appendToStream(s, [makeEvent(), makeEvent(), stored], { expectedRevision: 'any' });
+      const after = [neighbour(), neighbour()];
+      await expect(clash).rejects.toMatchObject({ code: 'LL_EVENT_ID_CONFLICT' });
+      await Promise.all([...before, ...after]);
+      expect(await store.streamRevision(s)).toBeUndefined();
+      expect(await store.headPosition()).toBe(head + 4);
+      const all = await store.readAll({ fromPosition: head });
+      expect(all.events.map((e) => e.position)).toEqual([head, head + 1, head + 2, head + 3]);
+    });
+  });
+
   it('uses WAL and synchronous=FULL, and shares its connection for other tables', async () => {
     await withStore(async (store) => {
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');

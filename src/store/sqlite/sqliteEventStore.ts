@@ -100,24 +100,40 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   let scheduled = false;
   let closed = false;
 
-  /** One append inside the batch transaction; returns its result and how many events it added. */
+  /** The stored events with this append's ids, for matchRetry. */
+  const storedWithIds = (a: ValidatedAppend) =>
+    a.events.map((e) => stmt.byId.get(e.id) as StoredById | undefined);
+
+  /**
+   * One append inside the batch transaction (inside its SAVEPOINT); returns its result and how many events
+   * it added. The common case costs two statements per event plus one: the stream's revision, then the
+   * inserts. Ids are looked up only when something is off: the revision differs (maybe a retry of an
+   * append already stored) or an insert hits the id's UNIQUE constraint; matchRetry then decides exactly
+   * as if it had looked first (the original result, or LL_EVENT_ID_CONFLICT).
+   */
   const applyOne = (a: ValidatedAppend, head: number): [AppendResult, number] => {
-    const found = a.events.map((e) => stmt.byId.get(e.id) as StoredById | undefined);
-    const retry = matchRetry(
-      a.stream,
-      a.expectedRevision,
-      a.events.map((e) => e.id),
-      a.bodies,
-      found,
-    );
-    if (retry) return [retry, 0];
-    const current = stmt.revision.get(a.stream) as number | null;
-    checkExpectedRevision(a.stream, a.expectedRevision, current ?? undefined);
-    const first = current === null ? 0 : current + 1;
+    const ids = a.events.map((e) => e.id);
+    const current = (stmt.revision.get(a.stream) as number | null) ?? undefined;
+    try {
+      checkExpectedRevision(a.stream, a.expectedRevision, current);
+    } catch (conflict) {
+      const retry = matchRetry(a.stream, a.expectedRevision, ids, a.bodies, storedWithIds(a));
+      if (retry) return [retry, 0];
+      throw conflict;
+    }
+    const first = current === undefined ? 0 : current + 1;
     const positions: number[] = [];
-    for (let i = 0; i < a.events.length; i++) {
-      stmt.insert.run(head + i, a.stream, first + i, a.events[i]!.id, a.bodies[i]!);
-      positions.push(head + i);
+    try {
+      for (let i = 0; i < a.events.length; i++) {
+        stmt.insert.run(head + i, a.stream, first + i, ids[i]!, a.bodies[i]!);
+        positions.push(head + i);
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || !db.inTransaction) throw error;
+      stmt.rollbackTo.run(); // undo this append's inserts before answering from what is stored
+      const retry = matchRetry(a.stream, a.expectedRevision, ids, a.bodies, storedWithIds(a));
+      if (retry) return [retry, 0];
+      throw error;
     }
     return [{ nextExpectedRevision: first + a.events.length - 1, positions }, a.events.length];
   };
