@@ -305,7 +305,7 @@ A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections an
 
 ${verdict.map((v) => `- ${v}`).join('\n')}
 
-Reading the figures: RSS includes SQLite's page cache (`cache_size` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off; a leak in the server shows in the V8 heap trend. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time.
+Reading the figures: RSS includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off; a leak in the server shows in the V8 heap trend. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time.
 
 ${table.join('\n')}
 
