@@ -101,7 +101,10 @@ describe('loan contract PDF (read back with poppler)', () => {
     shares.riskShares![0]!.bps = 1_999;
     const dates = contractTerms();
     dates.schedule[3]!.dueDate = '2026-01-01';
-    for (const bad of [schedule, shares, dates]) {
+    // A guarantor without the guarantee, shares and programme (or the reverse) is neither kind of loan.
+    const half = contractTerms();
+    delete half.riskShares;
+    for (const bad of [schedule, shares, dates, half]) {
       const error = await renderLoanContract(bad).catch((e: unknown) => e);
       expect(isLedgerError(error) && error.code).toBe('LL_VALIDATION_FAILED');
     }
