@@ -19,6 +19,8 @@ export interface SentCommand {
   eventIds?: string[];
   /** How many times it was sent (retries with the same key). */
   attempts: number;
+  /** The last answer was a replay (`Idempotent-Replayed: true`): the command had landed before. */
+  replayed?: boolean;
 }
 
 export class CommandBook {
@@ -46,6 +48,7 @@ export class CommandBook {
       throw e;
     }
     c.status = r.status;
+    c.replayed = r.headers.get('idempotent-replayed') === 'true';
     const label = r.status === 201 ? '201' : `${r.status} ${String(r.body.code)}`;
     this.statuses.set(label, (this.statuses.get(label) ?? 0) + 1);
     if (r.status === 201) c.eventIds = (r.body.events as { id: string }[]).map((e) => e.id);

@@ -33,8 +33,11 @@ export interface CrashReport {
   kills: number;
   sent: number;
   acknowledged: number;
-  unanswered: number;
+  /** Commands in flight when a kill landed (each retried after the restart). */
+  inFlightAtKill: number;
   retriedOk: number;
+  /** Of the retried (in flight at a kill): how many had been committed before the kill (answered as replays). */
+  landedBeforeKill: number;
   problems: string[];
   events: number;
   logSize: number;
@@ -69,8 +72,9 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
     kills: 0,
     sent: 0,
     acknowledged: 0,
-    unanswered: 0,
+    inFlightAtKill: 0,
     retriedOk: 0,
+    landedBeforeKill: 0,
     problems: [],
     events: 0,
     logSize: 0,
@@ -145,6 +149,7 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
     for (const c of book.unanswered()) {
       const r = await book.send(server.url, c);
       if (r.status === 201) report.retriedOk++;
+      if (r.status === 201 && r.replayed) report.landedBeforeKill++;
       else report.problems.push(`cycle ${cycle}: retry of ${c.key} answered ${r.status} ${r.code}`);
     }
     const store = await openEventStore({
@@ -228,7 +233,7 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
   }
   report.sent = book.commands.size;
   report.acknowledged = book.acked().length;
-  report.unanswered = [...book.commands.values()].filter((c) => c.attempts > 1).length;
+  report.inFlightAtKill = [...book.commands.values()].filter((c) => c.attempts > 1).length;
   report.checkpointsSeen = witness.checkpointsSeen;
   report.anchorsSeen = witness.anchored.size;
   report.statuses = Object.fromEntries(book.statuses);
