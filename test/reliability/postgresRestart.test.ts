@@ -23,7 +23,7 @@ import { seedDisbursedLoans, type Seeded } from './harness/seed.ts';
  * /readyz says the store is down; afterwards commands succeed again; a retry of every command that
  * failed (same Idempotency-Key) yields exactly one set of events; nothing acknowledged is lost.
  */
-const RESTARTS = Number(process.env.RELIABILITY_PG_RESTARTS ?? 3);
+const RESTARTS = Number(process.env.RELIABILITY_PG_RESTARTS ?? 2);
 const CLIENTS = 16;
 
 let dir: string;

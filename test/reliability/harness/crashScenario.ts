@@ -148,9 +148,12 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
     // A retry of every command that got no answer before the kill: same key, same body → one set of events.
     for (const c of book.unanswered()) {
       const r = await book.send(server.url, c);
-      if (r.status === 201) report.retriedOk++;
-      if (r.status === 201 && r.replayed) report.landedBeforeKill++;
-      else report.problems.push(`cycle ${cycle}: retry of ${c.key} answered ${r.status} ${r.code}`);
+      if (r.status !== 201) {
+        report.problems.push(`cycle ${cycle}: retry of ${c.key} answered ${r.status} ${r.code}`);
+        continue;
+      }
+      report.retriedOk++;
+      if (r.replayed) report.landedBeforeKill++;
     }
     const store = await openEventStore({
       dataDir: o.dataDir,
