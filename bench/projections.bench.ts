@@ -3,8 +3,10 @@
  * 10,000 enterprises, 30,000 loans, ~1,000,000 events in the embedded SQLite store. Reports events/s
  * of the rebuild (all six views, batches of 5,000 events per transaction) and memory sampled along the
  * way, to show it stays flat in the number of events. `PROJECTIONS_BENCH_SCALE=0.1` runs a tenth.
+ * `PROJECTIONS_BENCH_STORE=/some/file.db` keeps the generated store there and reuses it on the next run
+ * (it is only events; the rebuild drops and recreates the read models in it).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allViews, createProjectionRunner, sqliteReadModelDb } from '../projections/index.ts';
@@ -21,13 +23,26 @@ export async function run(): Promise<void> {
   const loans = Math.round(30_000 * scale);
   const dir = mkdtempSync(join(tmpdir(), 'bench-proj-'));
   const file = join(dir, 'ledger.db');
+  const kept = process.env.PROJECTIONS_BENCH_STORE;
   try {
-    let store = openSqliteEventStore({ file });
-    const t0 = performance.now();
-    const events = await appendBulk(store, portfolio({ enterprises, loans, instalments: 24, seed: 1 }));
-    const appendSeconds = (performance.now() - t0) / 1000;
+    let store: ReturnType<typeof openSqliteEventStore>;
+    let appendSeconds: number | undefined;
+    if (kept && existsSync(kept)) {
+      copyFileSync(kept, file);
+      console.log(`  reusing the generated store ${kept}`);
+    } else {
+      store = openSqliteEventStore({ file });
+      const t0 = performance.now();
+      await appendBulk(store, portfolio({ enterprises, loans, instalments: 24, seed: 1 }));
+      appendSeconds = (performance.now() - t0) / 1000;
+      await store.close();
+      if (kept) copyFileSync(file, kept);
+    }
+    store = openSqliteEventStore({ file });
+    const events = await store.headPosition();
     await store.close();
-    console.log(`  generated and appended ${events} events in ${appendSeconds.toFixed(1)} s`);
+    if (appendSeconds !== undefined)
+      console.log(`  generated and appended ${events} events in ${appendSeconds.toFixed(1)} s`);
 
     store = openSqliteEventStore({ file });
     const db = sqliteReadModelDb(store.db);
@@ -35,7 +50,9 @@ export async function run(): Promise<void> {
     const samples: { done: number; rssMiB: number; heapMiB: number }[] = [];
     let peakRss = 0;
     let nextSample = 0;
+    const loadBefore = loadavg();
     const t1 = performance.now();
+    const cpu0 = process.cpuUsage();
     await runner.rebuild(undefined, (p) => {
       const m = process.memoryUsage();
       peakRss = Math.max(peakRss, m.rss);
@@ -52,31 +69,32 @@ export async function run(): Promise<void> {
       }
     });
     const seconds = (performance.now() - t1) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const rate = Math.round(events / seconds);
+    const cpuRate = Math.round(events / cpuSeconds);
     console.log(
-      `\n  rebuilt ${allViews.length} views from ${events} events in ${seconds.toFixed(1)} s: ${rate} events/s`,
+      `\n  rebuilt ${allViews.length} views from ${events} events in ${seconds.toFixed(1)} s: ${rate} events/s (${cpuSeconds.toFixed(1)} CPU s: ${cpuRate} events per CPU second)`,
     );
     const rows = allViews.flatMap((v) =>
       v.tables.map((t) => `${t}: ${db.get<{ n: number }>(`SELECT count(*) AS n FROM ${t}`)!.n}`),
     );
     await store.close();
 
+    const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
     writePerfSection(
       'projections',
       'Projections: rebuild of all read models',
       `
-Portfolio: ${enterprises.toLocaleString('en')} enterprises, ${loans.toLocaleString('en')} loans (24 monthly instalments; 8 % rejected, 10 % late then current, 5 % default with 4321 compensation, reimbursements, write-off, recovery, some arbitration) = **${events.toLocaleString('en')} events** in the embedded SQLite store${scale === 1 ? '' : ` (scale ${scale} of the 1,000,000-event target)`}. Generating and appending them took ${appendSeconds.toFixed(1)} s (not part of the figure below).
+Portfolio: ${enterprises.toLocaleString('en')} enterprises, ${loans.toLocaleString('en')} loans (24 monthly instalments; 8 % rejected, 10 % late then current, 5 % default with 4321 compensation, reimbursements, write-off, recovery, some arbitration) = **${events.toLocaleString('en')} events** in the embedded SQLite store${scale === 1 ? '' : ` (scale ${scale} of the 1,000,000-event target)`}. ${appendSeconds === undefined ? 'The store was generated once and reused (`PROJECTIONS_BENCH_STORE`).' : `Generating and appending them took ${appendSeconds.toFixed(1)} s (not part of the figures below).`}
 
 | what | result | target |
 | --- | --- | --- |
-| rebuild of all ${allViews.length} views (read \`readAll\` pages of 5,000 + apply + checkpoint, one transaction per page, \`synchronous=FULL\`) | **${rate.toLocaleString('en')} events/s** (${seconds.toFixed(1)} s) | ≥ 100,000 events/s |
+| rebuild of all ${allViews.length} views (\`readAll\` pages of 5,000 + apply + checkpoint, one transaction per page, \`synchronous=FULL\`), wall clock | **${rate.toLocaleString('en')} events/s** (${seconds.toFixed(1)} s) | ≥ 100,000 events/s |
+| the same per CPU second of the process (user + system) | ${cpuRate.toLocaleString('en')} events/s (${cpuSeconds.toFixed(1)} CPU s) | |
 | peak RSS during the rebuild | ${Math.round(peakRss / MiB)} MiB | flat in the number of events |
 
-Load average when the rebuild ended: ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(
-          ' / ',
-        )} on ${(await import('node:os')).cpus().length} cores shared with other work, so this is a lower bound.
+Load average (1 / 5 / 15 min) when the rebuild started: ${load(loadBefore)}; when it ended: ${load(loadavg())}, on ${(await import('node:os')).cpus().length} cores shared with other work. With a load above the number of cores the wall-clock figure is mostly a measure of the machine's other work; the CPU-second figure is what the rebuild costs.
 
 Memory along the rebuild (events done → RSS / JS heap):
 
@@ -85,8 +103,6 @@ Memory along the rebuild (events done → RSS / JS heap):
 ${samples.map((s) => `| ${s.done.toLocaleString('en')} | ${s.rssMiB} | ${s.heapMiB} |`).join('\n')}
 
 Rows written: ${rows.join(', ')}.
-
-What limits it: every event is parsed from its canonical JSON by \`readAll\` (the store's cost, shared with the Merkle log) and each view does one to three indexed SQLite statements per event it handles; the case-file view indexes every loan event (its timeline). Memory is bounded by the page size (5,000 events) plus SQLite's 64 MiB page cache; no view keeps state in the JS heap.
 `,
     );
   } finally {

@@ -2,7 +2,7 @@ import type { PositionedEvent } from '../src/events/envelope.ts';
 import type { EventStore } from '../src/store/eventStore.ts';
 import { ensureCheckpointTable, readCheckpoint, resetView, writeCheckpoint } from './checkpoints.ts';
 import type { ReadModelDb } from './readModelDb.ts';
-import type { View } from './view.ts';
+import { openBatch, type View } from './view.ts';
 
 /**
  * The projection runner. It follows the store's total order (`readAll` from the lowest checkpoint,
@@ -71,12 +71,23 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const checkpoint = new Map<string, number>();
   const failed = new Map<string, string>();
 
+  // Views rebuilt from zero get their query-only indexes once caught up (see View.queryIndexes).
+  const indexesPending = new Set<View>();
+  const reset = (v: View) => {
+    resetView(db, v);
+    if (v.queryIndexes) indexesPending.add(v);
+  };
+  const createPendingIndexes = () => {
+    for (const v of indexesPending) db.exec(v.queryIndexes!);
+    indexesPending.clear();
+  };
+
   // Open: create what is missing; a view whose version changed is rebuilt from zero.
   ensureCheckpointTable(db);
   for (const v of views) {
     const cp = readCheckpoint(db, v.name);
-    if (!cp || cp.version !== v.version) resetView(db, v);
-    else db.exec(v.schema);
+    if (!cp || cp.version !== v.version) reset(v);
+    else db.exec(v.schema + (v.queryIndexes ?? ''));
     checkpoint.set(v.name, readCheckpoint(db, v.name)!.position);
   }
 
@@ -94,11 +105,15 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   /** Applies `events` to the given views and moves their checkpoints to `next`, in one transaction. */
   const applyBatch = (targets: readonly View[], events: readonly PositionedEvent[], next: number): void => {
     db.transaction(() => {
+      const open = targets.map((v) => ({
+        handles: v.handles,
+        from: checkpoint.get(v.name)!,
+        batch: openBatch(v, db),
+      }));
       for (const e of events) {
-        for (const v of targets) {
-          if (v.handles.has(e.type) && checkpoint.get(v.name)! <= e.position) v.apply(db, e);
-        }
+        for (const t of open) if (t.from <= e.position && t.handles.has(e.type)) t.batch.apply(e);
       }
+      for (const t of open) t.batch.end();
       for (const v of targets)
         if (checkpoint.get(v.name)! < next) writeCheckpoint(db, v.name, next, v.version);
     });
@@ -121,10 +136,13 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         let at: PositionedEvent | undefined;
         try {
           db.transaction(() => {
+            const batch = openBatch(v, db);
             for (const e of page.events) {
               at = e;
-              if (v.handles.has(e.type) && checkpoint.get(v.name)! <= e.position) v.apply(db, e);
+              if (v.handles.has(e.type) && checkpoint.get(v.name)! <= e.position) batch.apply(e);
             }
+            at = undefined; // writing what the batch buffered
+            batch.end();
             if (checkpoint.get(v.name)! < page.nextPosition)
               writeCheckpoint(db, v.name, page.nextPosition, v.version);
           });
@@ -143,7 +161,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     let total = 0;
     for (;;) {
       const n = await step();
-      if (n === 0) return total;
+      if (n === 0) {
+        createPendingIndexes();
+        return total;
+      }
       total += n;
       onStep?.();
       // The embedded store answers readAll without real I/O, so without this a long catch-up would
@@ -191,7 +212,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       if (chosen.length === 0) return Promise.reject(new Error(`no view named ${name}`));
       return exclusive(async () => {
         for (const v of chosen) {
-          resetView(db, v);
+          reset(v);
           checkpoint.set(v.name, 0);
           failed.delete(v.name);
         }

@@ -1,17 +1,20 @@
 import type { ReadModelDb } from './readModelDb.ts';
+import { cellId, protectLine, suppressionPattern, type Dimension, type Hidden } from './suppression.ts';
 
 /**
  * Regulator figures from the `stats` view, grouped by any of the dimensions, for one month or
  * cumulative. The small-cell rule: a cell whose figures come from fewer than `minEnterprises` distinct
  * enterprises (but at least one) is suppressed — its figures are null and it says why — so no single
- * enterprise's lending can be read off a cell.
+ * enterprise's lending can be read off a cell; and, because every coarser grouping is published too,
+ * enough other cells are hidden that no hidden cell can be recomputed by subtraction (suppression.ts).
  *
  * Month mode (`month: 'YYYY-MM'`) counts flows in that month (registrations, applications, approvals,
  * disbursements, compensation, …); rates are over that month's disbursement cohort (vintage); stock
  * figures (outstanding, live authorizations) are "now" and only given in cumulative mode.
  */
-export const dimensions = ['city', 'county', 'industry', 'size', 'bank', 'kind'] as const;
-export type Dimension = (typeof dimensions)[number];
+export { dimensions, type Dimension } from './suppression.ts';
+/** Most dimensions the API lets a caller group by: the suppression audit covers two-way tables. */
+export const MAX_GROUP_BY = 2;
 const enterpriseDims: readonly Dimension[] = ['city', 'county', 'industry', 'size'];
 
 export interface StatisticsQuery {
@@ -101,6 +104,8 @@ interface LoanRow {
 interface Acc {
   key: Partial<Record<Dimension, string>>;
   enterprises: Set<string>;
+  /** The enterprises behind the loan and money figures (a subset of `enterprises`). */
+  borrowers: Set<string>;
   registered: number;
   authorizationsLive: number;
   applications: number;
@@ -128,6 +133,7 @@ interface Acc {
 const newAcc = (key: Acc['key']): Acc => ({
   key,
   enterprises: new Set(),
+  borrowers: new Set(),
   registered: 0,
   authorizationsLive: 0,
   applications: 0,
@@ -152,6 +158,12 @@ const newAcc = (key: Acc['key']): Acc => ({
   policy: 0,
 });
 
+/** The reason a hidden cell gives. */
+const reasons = (min: number) => ({
+  primary: `fewer than ${min} enterprises`,
+  secondary: 'hidden so that a suppressed cell cannot be recomputed from the totals (secondary suppression)',
+});
+
 export function statistics(db: ReadModelDb, q: StatisticsQuery = {}): StatisticsResult {
   const groupBy = q.groupBy ?? [];
   const month = q.month ?? null;
@@ -160,101 +172,130 @@ export function statistics(db: ReadModelDb, q: StatisticsQuery = {}): Statistics
   const inPeriod = (m: string | null) => m !== null && (month === null || m === month);
   const passes = (row: Record<string, unknown>) =>
     Object.entries(q.filter ?? {}).every(([k, v]) => v === undefined || row[k] === v);
-  const cells = new Map<string, Acc>();
-  const cellOf = (row: Record<string, unknown>): Acc => {
-    const key: Acc['key'] = {};
-    for (const d of groupBy) key[d] = String(row[d] ?? '');
-    const id = JSON.stringify(key);
-    let acc = cells.get(id);
-    if (!acc) cells.set(id, (acc = newAcc(key)));
-    return acc;
-  };
 
-  // Enterprise figures only make sense when every grouping dimension is the enterprise's own.
-  const enterpriseFigures =
-    groupBy.every((d) => enterpriseDims.includes(d)) &&
-    Object.keys(q.filter ?? {}).every((d) => enterpriseDims.includes(d as Dimension));
-  if (enterpriseFigures) {
-    const rows = db.all<Record<string, string> & { live: number }>(
-      `SELECT e.uscc, e.city, e.county, e.industry, e.size, e.registered_month,
-              (SELECT count(*) FROM rm_stats_authorizations a WHERE a.uscc = e.uscc AND a.revoked = 0 AND a.expires_at > ?) AS live
-       FROM rm_stats_enterprises e`,
-      now.toISOString(),
-    );
-    for (const r of rows) {
-      if (!passes(r) || !inPeriod(r.registered_month!)) continue;
-      const acc = cellOf(r);
-      acc.enterprises.add(r.uscc!);
-      acc.registered++;
-      acc.authorizationsLive += r.live;
-    }
-  }
-
+  // Read once; aggregated for the grouping asked for and for each coarser grouping its suppression
+  // pattern depends on.
+  const enterpriseRows = db.all<Record<string, string> & { live: number }>(
+    `SELECT e.uscc, e.city, e.county, e.industry, e.size, e.registered_month,
+            (SELECT count(*) FROM rm_stats_authorizations a WHERE a.uscc = e.uscc AND a.revoked = 0 AND a.expires_at > ?) AS live
+     FROM rm_stats_enterprises e`,
+    now.toISOString(),
+  );
   const loans = new Map<string, LoanRow>();
-  for (const l of db.all<LoanRow>('SELECT * FROM rm_stats_loans')) {
-    if (!passes(l as unknown as Record<string, unknown>)) continue;
-    loans.set(l.loan_id, l);
-    const active =
-      inPeriod(l.applied_month) ||
-      inPeriod(l.approved_month) ||
-      inPeriod(l.rejected_month) ||
-      inPeriod(l.disbursed_month);
-    if (!active) continue;
-    const acc = cellOf(l as unknown as Record<string, unknown>);
-    acc.enterprises.add(l.uscc);
-    if (inPeriod(l.applied_month)) {
-      acc.applications++;
-      acc.matched += l.matched;
-    }
-    if (inPeriod(l.approved_month)) acc.approvals++;
-    if (inPeriod(l.rejected_month)) acc.rejections++;
-    if (inPeriod(l.disbursed_month)) {
-      acc.disbursedCount++;
-      acc.disbursedAmount += l.disbursed_amount;
-      if (l.kind === 'pure_credit') acc.pureCreditAmount += l.disbursed_amount;
-      acc.firstTime += l.first_loan;
-      if (l.days_to_disburse !== null) acc.days.push(l.days_to_disburse);
-      acc.cohortCount++;
-      acc.cohortAmount += l.disbursed_amount;
-      acc.outstanding += l.outstanding;
-      if (l.overdue) {
-        acc.overdueCount++;
-        acc.overdueAmount += l.overdue_amount;
-      }
-      if (l.defaulted) {
-        acc.defaultCount++;
-        acc.defaultAmount += l.defaulted_amount;
-      }
-    }
-  }
-
+  for (const l of db.all<LoanRow>('SELECT * FROM rm_stats_loans'))
+    if (passes(l as unknown as Record<string, unknown>)) loans.set(l.loan_id, l);
   const flows = db.all<{ loan_id: string; month: string; flow: string; level: string; amount: number }>(
     `SELECT loan_id, month, flow, level, sum(amount) AS amount FROM rm_stats_flows
      WHERE (? IS NULL OR month = ?) AND flow <> 'repayment' GROUP BY loan_id, month, flow, level`,
     month,
     month,
   );
-  for (const f of flows) {
-    const l = loans.get(f.loan_id);
-    if (!l) continue;
-    const acc = cellOf(l as unknown as Record<string, unknown>);
-    acc.enterprises.add(l.uscc);
-    if (f.flow === 'compensation') acc.compensation += f.amount;
-    else if (f.flow === 'recovery') acc.recoveries += f.amount;
-    else if (f.flow === 'policy_support') acc.policy += f.amount;
-    else {
-      const sign = f.flow === 'reimbursement_due' ? 1 : -1;
-      acc.reimbursements.set(f.level, (acc.reimbursements.get(f.level) ?? 0) + sign * f.amount);
+
+  const aggregated = new Map<string, { cells: Map<string, Acc>; enterpriseFigures: boolean }>();
+  const aggregate = (dims: readonly Dimension[]) => {
+    const memoKey = dims.join(',');
+    const known = aggregated.get(memoKey);
+    if (known) return known;
+    const cells = new Map<string, Acc>();
+    const cellOf = (row: Record<string, unknown>): Acc => {
+      const key: Acc['key'] = {};
+      for (const d of dims) key[d] = String(row[d] ?? '');
+      const id = cellId(key);
+      let acc = cells.get(id);
+      if (!acc) cells.set(id, (acc = newAcc(key)));
+      return acc;
+    };
+
+    // Enterprise figures only make sense when every grouping dimension is the enterprise's own.
+    const enterpriseFigures =
+      dims.every((d) => enterpriseDims.includes(d)) &&
+      Object.keys(q.filter ?? {}).every((d) => enterpriseDims.includes(d as Dimension));
+    if (enterpriseFigures) {
+      for (const r of enterpriseRows) {
+        if (!passes(r) || !inPeriod(r.registered_month!)) continue;
+        const acc = cellOf(r);
+        acc.enterprises.add(r.uscc!);
+        acc.registered++;
+        acc.authorizationsLive += r.live;
+      }
     }
-  }
+
+    for (const l of loans.values()) {
+      const active =
+        inPeriod(l.applied_month) ||
+        inPeriod(l.approved_month) ||
+        inPeriod(l.rejected_month) ||
+        inPeriod(l.disbursed_month);
+      if (!active) continue;
+      const acc = cellOf(l as unknown as Record<string, unknown>);
+      acc.enterprises.add(l.uscc);
+      acc.borrowers.add(l.uscc);
+      if (inPeriod(l.applied_month)) {
+        acc.applications++;
+        acc.matched += l.matched;
+      }
+      if (inPeriod(l.approved_month)) acc.approvals++;
+      if (inPeriod(l.rejected_month)) acc.rejections++;
+      if (inPeriod(l.disbursed_month)) {
+        acc.disbursedCount++;
+        acc.disbursedAmount += l.disbursed_amount;
+        if (l.kind === 'pure_credit') acc.pureCreditAmount += l.disbursed_amount;
+        acc.firstTime += l.first_loan;
+        if (l.days_to_disburse !== null) acc.days.push(l.days_to_disburse);
+        acc.cohortCount++;
+        acc.cohortAmount += l.disbursed_amount;
+        acc.outstanding += l.outstanding;
+        if (l.overdue) {
+          acc.overdueCount++;
+          acc.overdueAmount += l.overdue_amount;
+        }
+        if (l.defaulted) {
+          acc.defaultCount++;
+          acc.defaultAmount += l.defaulted_amount;
+        }
+      }
+    }
+
+    for (const f of flows) {
+      const l = loans.get(f.loan_id);
+      if (!l) continue;
+      const acc = cellOf(l as unknown as Record<string, unknown>);
+      acc.enterprises.add(l.uscc);
+      acc.borrowers.add(l.uscc);
+      if (f.flow === 'compensation') acc.compensation += f.amount;
+      else if (f.flow === 'recovery') acc.recoveries += f.amount;
+      else if (f.flow === 'policy_support') acc.policy += f.amount;
+      else {
+        const sign = f.flow === 'reimbursement_due' ? 1 : -1;
+        acc.reimbursements.set(f.level, (acc.reimbursements.get(f.level) ?? 0) + sign * f.amount);
+      }
+    }
+    const result = { cells, enterpriseFigures };
+    aggregated.set(memoKey, result);
+    return result;
+  };
+
+  const asSuppressionCells = (dims: readonly Dimension[]) =>
+    [...aggregate(dims).cells.values()].map((acc) => ({
+      key: acc.key,
+      // A city of 40 registered enterprises with one borrower would show that borrower's loans: the
+      // loan figures count only the enterprises behind them.
+      enterprises: acc.borrowers.size > 0 ? acc.borrowers.size : acc.enterprises.size,
+      magnitude: acc.disbursedAmount + acc.registered,
+    }));
+  const memo = new Map<string, Hidden>();
+  const hidden: Hidden = suppressionPattern(groupBy, asSuppressionCells, minEnterprises, memo);
+
+  const why = reasons(minEnterprises);
+  const { cells, enterpriseFigures } = aggregate(groupBy);
 
   const out: StatisticsCell[] = [...cells.values()].map((acc) => {
-    const n = acc.enterprises.size;
-    if (n > 0 && n < minEnterprises)
+    const hiddenAs = hidden.get(cellId(acc.key));
+    if (hiddenAs)
       return {
         key: acc.key,
         suppressed: true,
-        reason: `fewer than ${minEnterprises} enterprises`,
+        reason: why[hiddenAs],
         figures: null,
       };
     const days = acc.days.sort((a, b) => a - b);
@@ -298,27 +339,34 @@ export function statistics(db: ReadModelDb, q: StatisticsQuery = {}): Statistics
   return { month, groupBy, minEnterprises, cells: out };
 }
 
-/** Lending per month (for the dashboard chart and the monthly report): months with disbursements. */
+/**
+ * Lending per month (for the dashboard chart and the monthly report): months with disbursements. The
+ * months add up to the cumulative figure, so one hidden month takes the smallest other with it.
+ */
 export function lendingByMonth(
   db: ReadModelDb,
   minEnterprises = 3,
 ): { month: string; amount: number | null; count: number | null }[] {
-  return db
-    .all<{ month: string; amount: number; count: number; enterprises: number }>(
-      `SELECT disbursed_month AS month, sum(disbursed_amount) AS amount, count(*) AS count, count(DISTINCT uscc) AS enterprises
-       FROM rm_stats_loans WHERE disbursed_month IS NOT NULL GROUP BY disbursed_month ORDER BY disbursed_month`,
-    )
-    .map((r) =>
-      r.enterprises < minEnterprises
-        ? { month: r.month, amount: null, count: null }
-        : { month: r.month, amount: r.amount, count: r.count },
-    );
+  const rows = db.all<{ month: string; amount: number; count: number; enterprises: number }>(
+    `SELECT disbursed_month AS month, sum(disbursed_amount) AS amount, count(*) AS count, count(DISTINCT uscc) AS enterprises
+     FROM rm_stats_loans WHERE disbursed_month IS NOT NULL GROUP BY disbursed_month ORDER BY disbursed_month`,
+  );
+  const hidden = protectLine(
+    rows,
+    (r) => r.enterprises < minEnterprises,
+    (r) => r.amount,
+  );
+  return rows.map((r) =>
+    hidden.has(r)
+      ? { month: r.month, amount: null, count: null }
+      : { month: r.month, amount: r.amount, count: r.count },
+  );
 }
 
 /**
  * What each 4321 level has paid for losses so far: the guarantor's compensation (代偿) and each upper
  * level's reimbursements. Platform-wide totals; suppressed when fewer than `minEnterprises` borrowers
- * are behind them.
+ * are behind them, and then with the smallest other level, as the levels add up to what was paid.
  */
 export function sharesPaidByLevel(
   db: ReadModelDb,
@@ -330,5 +378,10 @@ export function sharesPaidByLevel(
      FROM rm_stats_flows f JOIN rm_stats_loans l ON l.loan_id = f.loan_id
      WHERE f.flow IN ('compensation', 'reimbursement_paid') GROUP BY 1 ORDER BY 1`,
   );
-  return rows.map((r) => ({ level: r.level, amount: r.enterprises < minEnterprises ? null : r.amount }));
+  const hidden = protectLine(
+    rows,
+    (r) => r.enterprises < minEnterprises,
+    (r) => r.amount,
+  );
+  return rows.map((r) => ({ level: r.level, amount: hidden.has(r) ? null : r.amount }));
 }

@@ -13,9 +13,44 @@ export interface View {
   readonly version: number;
   /** Its tables, all prefixed `rm_<name>_`; dropped and recreated by a rebuild. */
   readonly tables: readonly string[];
-  /** CREATE TABLE / CREATE INDEX statements (IF NOT EXISTS). */
+  /** CREATE TABLE / CREATE INDEX statements (IF NOT EXISTS) the view needs while applying events. */
   readonly schema: string;
+  /**
+   * CREATE INDEX IF NOT EXISTS statements only the queries need. A rebuild creates them once it has
+   * caught up (one sort instead of a million out-of-order index inserts); otherwise they are created
+   * with the schema.
+   */
+  readonly queryIndexes?: string;
   /** Event types it reacts to; other events only advance its checkpoint. */
   readonly handles: ReadonlySet<string>;
   apply(db: ReadModelDb, event: PositionedEvent): void;
+  /**
+   * Optional batched form of `apply`, used by the runner when present: events are applied in order,
+   * then `end()` writes what the view buffered — all inside the batch's transaction, before its
+   * checkpoint. The batch object is dropped afterwards (and when the transaction fails).
+   */
+  batch?(db: ReadModelDb): ViewBatch;
 }
+
+export interface ViewBatch {
+  apply(event: PositionedEvent): void;
+  end(): void;
+}
+
+/** `apply` for a view that has a batched form: one event as a batch of one. */
+export const applyAsBatch =
+  (batch: (db: ReadModelDb) => ViewBatch) =>
+  (db: ReadModelDb, event: PositionedEvent): void => {
+    const b = batch(db);
+    b.apply(event);
+    b.end();
+  };
+
+/** The runner's way in: the view's batched form, or its `apply` one event at a time. */
+export const openBatch = (view: View, db: ReadModelDb): ViewBatch =>
+  view.batch
+    ? view.batch(db)
+    : {
+        apply: (e) => view.apply(db, e),
+        end: () => undefined,
+      };

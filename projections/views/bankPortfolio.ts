@@ -3,7 +3,8 @@ import { known, type KnownEvent } from '../domainEvents.ts';
 import { typesOf } from '../eventNames.ts';
 import { loanIdOf } from '../loanRef.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
-import type { View } from '../view.ts';
+import { KeyedRows, RowAppender } from '../batchRows.ts';
+import { applyAsBatch, type View, type ViewBatch } from '../view.ts';
 
 /**
  * Bank portfolio and report-back (回传): each bank's loans with status and amounts, days past due for
@@ -18,11 +19,15 @@ CREATE TABLE IF NOT EXISTS rm_bank_loans (
   outstanding INTEGER NOT NULL DEFAULT 0, days_past_due INTEGER NOT NULL DEFAULT 0,
   overdue_amount INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL
 ) STRICT;
-CREATE INDEX IF NOT EXISTS rm_bank_loans_bank ON rm_bank_loans (bank, status);
 CREATE TABLE IF NOT EXISTS rm_bank_reports (
   position INTEGER PRIMARY KEY, bank TEXT NOT NULL, loan_id TEXT NOT NULL, event_type TEXT NOT NULL,
   event_id TEXT NOT NULL, amount INTEGER, at TEXT NOT NULL
 ) STRICT;
+`;
+
+/** For the portfolio and report-back queries only: built after a rebuild rather than row by row. */
+const QUERY_INDEXES = `
+CREATE INDEX IF NOT EXISTS rm_bank_loans_bank ON rm_bank_loans (bank, status);
 CREATE INDEX IF NOT EXISTS rm_bank_reports_bank ON rm_bank_reports (bank, position);
 `;
 
@@ -64,77 +69,117 @@ const sticky: Record<string, readonly string[]> = {
   withdrawn: [],
 };
 
-function apply(db: ReadModelDb, e: PositionedEvent): void {
+interface LoanRow extends Record<string, string | number> {
+  loan_id: string;
+  bank: string;
+  uscc: string;
+  product_id: string;
+  status: string;
+  requested_amount: number;
+  approved_amount: number;
+  disbursed_amount: number;
+  repaid_principal: number;
+  outstanding: number;
+  days_past_due: number;
+  overdue_amount: number;
+  updated_at: string;
+}
+const LOAN_COLUMNS = [
+  'loan_id',
+  'bank',
+  'uscc',
+  'product_id',
+  'status',
+  'requested_amount',
+  'approved_amount',
+  'disbursed_amount',
+  'repaid_principal',
+  'outstanding',
+  'days_past_due',
+  'overdue_amount',
+  'updated_at',
+] as const;
+
+/**
+ * One batch: a loan's row is read once, changed in memory by each of its events (most are repayments)
+ * and written once at the end; report-back records are appended with multi-row INSERTs.
+ */
+function batch(db: ReadModelDb): ViewBatch {
+  const loans = new KeyedRows<LoanRow>(db, 'rm_bank_loans', 'loan_id', LOAN_COLUMNS);
+  const reports = new RowAppender(
+    db,
+    'INSERT INTO rm_bank_reports (position, bank, loan_id, event_type, event_id, amount, at)',
+    7,
+  );
+  return {
+    apply: (e) => applyOne(loans, reports, e),
+    end() {
+      loans.flush();
+      reports.flush();
+    },
+  };
+}
+
+function applyOne(loans: KeyedRows<LoanRow>, reports: RowAppender, e: PositionedEvent): void {
   const ev = known(e);
   const loanId = loanIdOf(e);
   if (loanId === undefined) return;
   const at = e.meta.recordedAt;
   if (ev.type === 'LoanApplied') {
-    db.run(
-      `INSERT OR IGNORE INTO rm_bank_loans (loan_id, uscc, status, requested_amount, updated_at) VALUES (?, ?, 'applied', ?, ?)`,
-      loanId,
-      ev.data.borrowerUscc,
-      ev.data.amountFen,
-      at,
-    );
+    if (!loans.get(loanId))
+      loans.put({
+        loan_id: loanId,
+        bank: '',
+        uscc: ev.data.borrowerUscc,
+        product_id: '',
+        status: 'applied',
+        requested_amount: ev.data.amountFen,
+        approved_amount: 0,
+        disbursed_amount: 0,
+        repaid_principal: 0,
+        outstanding: 0,
+        days_past_due: 0,
+        overdue_amount: 0,
+        updated_at: at,
+      });
     return;
   }
-  if (ev.type === 'ProductChosen') {
-    db.run(
-      `UPDATE rm_bank_loans SET bank = ?, product_id = ?, status = 'chosen', updated_at = ? WHERE loan_id = ?`,
-      ev.data.bank,
-      ev.data.productId,
-      at,
-      loanId,
-    );
-    return;
-  }
-  const loan = db.get<{ bank: string; status: string }>(
-    'SELECT bank, status FROM rm_bank_loans WHERE loan_id = ?',
-    loanId,
-  );
+  const loan = loans.get(loanId);
   if (!loan) return;
+  loans.changed(loan);
+  if (ev.type === 'ProductChosen') {
+    loan.bank = ev.data.bank;
+    loan.product_id = ev.data.productId;
+    loan.status = 'chosen';
+    loan.updated_at = at;
+    return;
+  }
+  const bank = loan.bank;
   const next = statusAfter[ev.type];
   const allowed = sticky[loan.status];
   const status = next && (allowed === undefined || allowed.includes(next)) ? next : loan.status;
-  // One UPDATE per event (status and updated_at folded in): this view touches most events of a loan.
   let amount: number | null = null;
   let businessAt = at;
   switch (ev.type) {
     case 'LoanApproved':
       amount = ev.data.amountFen;
       businessAt = ev.data.approvedAt;
-      db.run(
-        'UPDATE rm_bank_loans SET approved_amount = ?, status = ?, updated_at = ? WHERE loan_id = ?',
-        amount,
-        status,
-        at,
-        loanId,
-      );
+      loan.approved_amount = amount;
       break;
     case 'LoanRejected':
-    case 'LoanApplicationWithdrawn':
+      businessAt = ev.data.rejectedAt;
+      break;
     case 'ContractExecuted':
-      businessAt =
-        ev.type === 'LoanRejected'
-          ? ev.data.rejectedAt
-          : ev.type === 'ContractExecuted'
-            ? ev.data.executedAt
-            : ev.data.withdrawnAt;
-      db.run('UPDATE rm_bank_loans SET status = ?, updated_at = ? WHERE loan_id = ?', status, at, loanId);
+      businessAt = ev.data.executedAt;
+      break;
+    case 'LoanApplicationWithdrawn':
+      businessAt = ev.data.withdrawnAt;
       break;
     case 'LoanDisbursed':
       amount = ev.data.amountFen;
       businessAt = ev.data.disbursedOn;
-      db.run(
-        `UPDATE rm_bank_loans SET disbursed_amount = disbursed_amount + ?, outstanding = outstanding + ?, status = ?,
-         updated_at = ? WHERE loan_id = ?`,
-        amount,
-        amount,
-        status,
-        at,
-        loanId,
-      );
+      loan.disbursed_amount += amount;
+      loan.outstanding += amount;
       break;
     case 'RepaymentReceived':
     case 'LoanRepaidEarly': {
@@ -142,75 +187,54 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
       businessAt = ev.data.paidOn;
       const principal = ev.data.principalFen;
       // Paying the overdue principal brings the loan back to current (a later LoanOverdue re-sets it).
-      db.run(
-        `UPDATE rm_bank_loans SET repaid_principal = repaid_principal + ?, outstanding = max(0, outstanding - ?),
-         overdue_amount = max(0, overdue_amount - ?),
-         days_past_due = CASE WHEN overdue_amount - ? > 0 THEN days_past_due ELSE 0 END,
-         status = CASE WHEN status = 'overdue' AND overdue_amount - ? <= 0 THEN 'active' ELSE status END,
-         updated_at = ? WHERE loan_id = ?`,
-        principal,
-        principal,
-        principal,
-        principal,
-        principal,
-        at,
-        loanId,
-      );
+      const overdueLeft = loan.overdue_amount - principal;
+      loan.repaid_principal += principal;
+      loan.outstanding = Math.max(0, loan.outstanding - principal);
+      loan.overdue_amount = Math.max(0, overdueLeft);
+      if (overdueLeft <= 0) {
+        loan.days_past_due = 0;
+        if (loan.status === 'overdue') loan.status = 'active';
+      }
+      loan.updated_at = at;
       break;
     }
     case 'LoanOverdue':
       amount = ev.data.overduePrincipalFen;
       businessAt = ev.data.asOf;
-      db.run(
-        'UPDATE rm_bank_loans SET days_past_due = ?, overdue_amount = ?, status = ?, updated_at = ? WHERE loan_id = ?',
-        ev.data.daysPastDue,
-        amount,
-        status,
-        at,
-        loanId,
-      );
+      loan.days_past_due = ev.data.daysPastDue;
+      loan.overdue_amount = amount;
       break;
     case 'LoanDefaulted':
       amount = ev.data.outstandingPrincipalFen;
       businessAt = ev.data.asOf;
-      db.run(
-        'UPDATE rm_bank_loans SET days_past_due = max(days_past_due, ?), status = ?, updated_at = ? WHERE loan_id = ?',
-        ev.data.daysPastDue,
-        status,
-        at,
-        loanId,
-      );
+      loan.days_past_due = Math.max(loan.days_past_due, ev.data.daysPastDue);
       break;
     case 'LoanRecoveryReceived':
       amount = ev.data.amountFen;
       businessAt = ev.data.paidOn;
-      db.run('UPDATE rm_bank_loans SET updated_at = ? WHERE loan_id = ?', at, loanId);
+      loan.updated_at = at;
       break;
     case 'LoanWrittenOff':
     case 'LoanClosed':
       amount = ev.type === 'LoanWrittenOff' ? ev.data.amountFen : null;
       businessAt = ev.type === 'LoanWrittenOff' ? ev.data.writtenOffOn : ev.data.closedOn;
-      db.run(
-        'UPDATE rm_bank_loans SET outstanding = 0, overdue_amount = 0, days_past_due = 0, status = ?, updated_at = ? WHERE loan_id = ?',
-        status,
-        at,
-        loanId,
-      );
+      loan.outstanding = 0;
+      loan.overdue_amount = 0;
+      loan.days_past_due = 0;
       break;
     default:
       return;
   }
-  if (loan.bank !== '')
-    db.run(
-      'INSERT INTO rm_bank_reports (position, bank, loan_id, event_type, event_id, amount, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      e.position,
-      loan.bank,
-      loanId,
-      e.type,
-      e.id,
-      amount,
-      businessAt,
-    );
+  // Repayments and recoveries keep the status they computed above; every other step sets it.
+  if (
+    ev.type !== 'RepaymentReceived' &&
+    ev.type !== 'LoanRepaidEarly' &&
+    ev.type !== 'LoanRecoveryReceived'
+  ) {
+    loan.status = status;
+    loan.updated_at = at;
+  }
+  if (bank !== '') reports.push(e.position, bank, loanId, e.type, e.id, amount, businessAt);
 }
 
 export const bankPortfolioView: View = {
@@ -218,8 +242,10 @@ export const bankPortfolioView: View = {
   version: 2,
   tables: ['rm_bank_loans', 'rm_bank_reports'],
   schema: SCHEMA,
+  queryIndexes: QUERY_INDEXES,
   handles: HANDLES,
-  apply,
+  apply: applyAsBatch(batch),
+  batch,
 };
 
 export interface BankPortfolio {

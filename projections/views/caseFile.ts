@@ -4,7 +4,8 @@ import { streamCategory, streamId } from '../eventData.ts';
 import { disputeEventTypes } from '../eventNames.ts';
 import { disputeIdOf, loanIdOf } from '../loanRef.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
-import type { View } from '../view.ts';
+import { RowAppender } from '../batchRows.ts';
+import { applyAsBatch, type View, type ViewBatch } from '../view.ts';
 
 /**
  * Court / arbitration case file (线上仲裁, 互联网法院): per dispute, its parties, claim, assigned body,
@@ -28,10 +29,16 @@ CREATE TABLE IF NOT EXISTS rm_cases_timeline (
   revision INTEGER NOT NULL, type TEXT NOT NULL, recorded_at TEXT NOT NULL, actor_org TEXT NOT NULL,
   actor_role TEXT NOT NULL
 ) STRICT;
--- Rows arrive in position order (cheap appends to the table); only this small index is written out of order.
-CREATE INDEX IF NOT EXISTS rm_cases_timeline_loan ON rm_cases_timeline (loan_id, position);
 -- Only GuaranteeIssued names the loan; the guarantee's later events (代偿, recoveries) find it here.
 CREATE TABLE IF NOT EXISTS rm_cases_guarantees (guarantee_id TEXT PRIMARY KEY, loan_id TEXT NOT NULL) STRICT;
+`;
+
+/**
+ * Timeline rows arrive in position order (appends to the table); its index by loan is only for reading
+ * a case file, so a rebuild builds it once at the end instead of inserting out of order per event.
+ */
+const QUERY_INDEXES = `
+CREATE INDEX IF NOT EXISTS rm_cases_timeline_loan ON rm_cases_timeline (loan_id, position);
 `;
 
 /** Every event that names a loan belongs on its timeline, whatever its type. */
@@ -54,7 +61,17 @@ function loanOf(db: ReadModelDb, e: PositionedEvent, disputeId: string | undefin
   return undefined;
 }
 
-function apply(db: ReadModelDb, e: PositionedEvent): void {
+/** One batch: the timeline rows (one per loan event) are appended with multi-row INSERTs at its end. */
+function batch(db: ReadModelDb): ViewBatch {
+  const timeline = new RowAppender(
+    db,
+    `INSERT INTO rm_cases_timeline (loan_id, position, event_id, stream, revision, type, recorded_at, actor_org, actor_role)`,
+    9,
+  );
+  return { apply: (e) => applyOne(db, timeline, e), end: () => timeline.flush() };
+}
+
+function applyOne(db: ReadModelDb, timeline: RowAppender, e: PositionedEvent): void {
   const ev = known(e);
   if (ev.type === 'GuaranteeIssued')
     db.run(
@@ -65,9 +82,7 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
   const disputeId = disputeEventTypes.has(e.type) ? disputeIdOf(e) : undefined;
   const loanId = loanOf(db, e, disputeId);
   if (loanId !== undefined)
-    db.run(
-      `INSERT OR IGNORE INTO rm_cases_timeline (loan_id, position, event_id, stream, revision, type, recorded_at, actor_org, actor_role)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    timeline.push(
       loanId,
       e.position,
       e.id,
@@ -172,6 +187,8 @@ export const caseFileView: View = {
   version: 3,
   tables: ['rm_cases_disputes', 'rm_cases_evidence', 'rm_cases_timeline', 'rm_cases_guarantees'],
   schema: SCHEMA,
+  queryIndexes: QUERY_INDEXES,
   handles,
-  apply,
+  apply: applyAsBatch(batch),
+  batch,
 };

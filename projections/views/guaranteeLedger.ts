@@ -3,7 +3,8 @@ import { known } from '../domainEvents.ts';
 import { streamCategory, streamId } from '../eventData.ts';
 import { typesOf } from '../eventNames.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
-import type { View } from '../view.ts';
+import { KeyedRows, RowAppender } from '../batchRows.ts';
+import { applyAsBatch, type View, type ViewBatch } from '../view.ts';
 
 /**
  * Guarantor and risk-share ledger (政银担 4321). Programmes (risk-sharing agreements) with their parties
@@ -35,6 +36,10 @@ CREATE TABLE IF NOT EXISTS rm_guarantees_entries (
   entry TEXT NOT NULL, party TEXT NOT NULL, counterparty TEXT NOT NULL, amount INTEGER NOT NULL, arose_on TEXT,
   PRIMARY KEY (position, seq)
 ) STRICT;
+`;
+
+/** For the ledger queries only: built after a rebuild rather than row by row. */
+const QUERY_INDEXES = `
 CREATE INDEX IF NOT EXISTS rm_guarantees_entries_party ON rm_guarantees_entries (party);
 `;
 
@@ -53,68 +58,124 @@ const HANDLES = typesOf([
   'LoanClosed',
 ]);
 
-interface LoanRow {
+interface LoanRow extends Record<string, string | number | null> {
   loan_id: string;
+  guarantee_id: string;
   programme_id: string;
   guarantor: string;
   bank: string;
   guaranteed_share_bps: number;
+  outstanding: number;
+  guaranteed: number;
   compensated_on: string | null;
 }
-const LOAN_COLUMNS = 'loan_id, programme_id, guarantor, bank, guaranteed_share_bps, compensated_on';
+const LOAN_COLUMNS = [
+  'loan_id',
+  'guarantee_id',
+  'programme_id',
+  'guarantor',
+  'bank',
+  'guaranteed_share_bps',
+  'outstanding',
+  'guaranteed',
+  'compensated_on',
+] as const;
 
-function entry(
-  db: ReadModelDb,
-  e: PositionedEvent,
-  seq: number,
-  loan: LoanRow,
-  kind: string,
-  party: string,
-  counterparty: string,
-  amount: number,
-  aroseOn: string | null = null,
-) {
-  db.run(
-    `INSERT INTO rm_guarantees_entries (position, seq, loan_id, programme_id, entry, party, counterparty, amount, arose_on)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    e.position,
-    seq,
-    loan.loan_id,
-    loan.programme_id,
-    kind,
-    party,
-    counterparty,
-    amount,
-    aroseOn,
-  );
+/**
+ * One batch: guaranteed loans are read once, changed in memory (repayments lower their outstanding
+ * principal) and written once; journal entries are appended at the end. A guarantee's later events
+ * find their loan by guarantee id: in this batch's rows first, else in the table.
+ */
+class Batch {
+  readonly loans: KeyedRows<LoanRow>;
+  readonly entries: RowAppender;
+  private readonly loanOfGuarantee = new Map<string, string>();
+
+  constructor(readonly db: ReadModelDb) {
+    this.loans = new KeyedRows<LoanRow>(db, 'rm_guarantees_loans', 'loan_id', LOAN_COLUMNS);
+    this.entries = new RowAppender(
+      db,
+      'INSERT INTO rm_guarantees_entries (position, seq, loan_id, programme_id, entry, party, counterparty, amount, arose_on)',
+      9,
+    );
+  }
+
+  putLoan(row: LoanRow) {
+    this.loans.put(row);
+    this.loanOfGuarantee.set(row.guarantee_id, row.loan_id);
+  }
+
+  byGuarantee(guaranteeId: string): LoanRow | undefined {
+    const loanId =
+      this.loanOfGuarantee.get(guaranteeId) ??
+      this.db.get<{ loan_id: string }>(
+        'SELECT loan_id FROM rm_guarantees_loans WHERE guarantee_id = ?',
+        guaranteeId,
+      )?.loan_id;
+    if (loanId === undefined) return undefined;
+    const row = this.loans.get(loanId);
+    // The table may still name a loan whose guarantee this batch replaced.
+    return row?.guarantee_id === guaranteeId ? row : undefined;
+  }
+
+  entry(
+    e: PositionedEvent,
+    seq: number,
+    loan: LoanRow,
+    kind: string,
+    party: string,
+    counterparty: string,
+    amount: number,
+    aroseOn: string | null = null,
+  ) {
+    this.entries.push(
+      e.position,
+      seq,
+      loan.loan_id,
+      loan.programme_id,
+      kind,
+      party,
+      counterparty,
+      amount,
+      aroseOn,
+    );
+  }
+
+  end() {
+    this.loans.flush();
+    this.entries.flush();
+  }
 }
 
-const loanByGuarantee = (db: ReadModelDb, e: PositionedEvent): LoanRow | undefined =>
-  streamCategory(e.stream) === 'guarantee'
-    ? db.get<LoanRow>(
-        `SELECT ${LOAN_COLUMNS} FROM rm_guarantees_loans WHERE guarantee_id = ?`,
-        streamId(e.stream),
-      )
-    : undefined;
+function batch(db: ReadModelDb): ViewBatch {
+  const b = new Batch(db);
+  return { apply: (e) => applyOne(b, e), end: () => b.end() };
+}
 
-const loanById = (db: ReadModelDb, e: PositionedEvent): LoanRow | undefined =>
-  streamCategory(e.stream) === 'loan'
-    ? db.get<LoanRow>(`SELECT ${LOAN_COLUMNS} FROM rm_guarantees_loans WHERE loan_id = ?`, streamId(e.stream))
-    : undefined;
+// The API names a guarantee's stream by its loan (`guarantee-<loanId>`: the routes are under
+// /v1/loans/:loanId), so a stream id that is no guarantee id is looked up as the loan id.
+const loanByGuarantee = (b: Batch, e: PositionedEvent): LoanRow | undefined => {
+  if (streamCategory(e.stream) !== 'guarantee') return undefined;
+  const id = streamId(e.stream);
+  return b.byGuarantee(id) ?? b.loans.get(id);
+};
 
-function apply(db: ReadModelDb, e: PositionedEvent): void {
+function applyOne(b: Batch, e: PositionedEvent): void {
+  const { db } = b;
   const ev = known(e);
   if (ev.type === 'GuaranteeIssued') {
     const d = ev.data;
-    db.run(
-      `INSERT OR REPLACE INTO rm_guarantees_loans (loan_id, guarantee_id, guarantor, bank, guaranteed_share_bps)
-       VALUES (?, ?, ?, ?, ?)`,
-      d.loanId,
-      d.guaranteeId,
-      d.guarantor,
-      d.lender,
-      d.guaranteedShareBps,
-    );
+    b.putLoan({
+      loan_id: d.loanId,
+      guarantee_id: d.guaranteeId,
+      programme_id: '',
+      guarantor: d.guarantor,
+      bank: d.lender,
+      guaranteed_share_bps: d.guaranteedShareBps,
+      outstanding: 0,
+      guaranteed: 0,
+      compensated_on: null,
+    });
     return;
   }
   if (ev.type === 'RiskSharingAgreed') {
@@ -135,75 +196,65 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
         p.kind,
         p.shareBps,
       );
-    const loan = loanByGuarantee(db, e);
-    if (loan)
-      db.run(
-        'UPDATE rm_guarantees_loans SET programme_id = ? WHERE loan_id = ?',
-        d.programmeId,
-        loan.loan_id,
-      );
+    const loan = loanByGuarantee(b, e);
+    if (loan) {
+      loan.programme_id = d.programmeId;
+      b.loans.changed(loan);
+    }
     return;
   }
 
   switch (ev.type) {
-    case 'LoanDisbursed': {
-      const loan = loanById(db, e);
-      if (!loan) return; // not a guaranteed loan
-      const amount = ev.data.amountFen;
-      const guaranteed = Number((BigInt(amount) * BigInt(loan.guaranteed_share_bps)) / 10_000n);
-      db.run(
-        'UPDATE rm_guarantees_loans SET outstanding = outstanding + ?, guaranteed = guaranteed + ? WHERE loan_id = ?',
-        amount,
-        guaranteed,
-        loan.loan_id,
-      );
-      db.run(
-        'UPDATE rm_guarantees_programmes SET guaranteed_total = guaranteed_total + ? WHERE programme_id = ?',
-        guaranteed,
-        loan.programme_id,
-      );
-      return;
-    }
+    case 'LoanDisbursed':
     case 'RepaymentReceived':
     case 'LoanRepaidEarly':
-      db.run(
-        'UPDATE rm_guarantees_loans SET outstanding = max(0, outstanding - ?) WHERE loan_id = ?',
-        ev.data.principalFen,
-        streamId(e.stream),
-      );
-      return;
     case 'LoanWrittenOff':
-    case 'LoanClosed':
-      db.run('UPDATE rm_guarantees_loans SET outstanding = 0 WHERE loan_id = ?', streamId(e.stream));
+    case 'LoanClosed': {
+      const loan = streamCategory(e.stream) === 'loan' ? b.loans.get(streamId(e.stream)) : undefined;
+      if (!loan) return; // not a guaranteed loan
+      if (ev.type === 'LoanDisbursed') {
+        const amount = ev.data.amountFen;
+        const guaranteed = Number((BigInt(amount) * BigInt(loan.guaranteed_share_bps)) / 10_000n);
+        loan.outstanding += amount;
+        loan.guaranteed += guaranteed;
+        db.run(
+          'UPDATE rm_guarantees_programmes SET guaranteed_total = guaranteed_total + ? WHERE programme_id = ?',
+          guaranteed,
+          loan.programme_id,
+        );
+      } else if (ev.type === 'RepaymentReceived' || ev.type === 'LoanRepaidEarly') {
+        loan.outstanding = Math.max(0, loan.outstanding - ev.data.principalFen);
+      } else {
+        loan.outstanding = 0;
+      }
+      b.loans.changed(loan);
       return;
+    }
     default:
       break;
   }
 
-  const loan = loanByGuarantee(db, e);
+  const loan = loanByGuarantee(b, e);
   if (!loan) return;
   switch (ev.type) {
     case 'GuaranteeCompensated': {
       // 代偿: the guarantor pays the bank the loss less the bank's own share (compensatedFen).
       const amount = ev.data.compensatedFen;
-      entry(db, e, 0, loan, 'compensation', loan.guarantor, loan.bank, amount);
+      b.entry(e, 0, loan, 'compensation', loan.guarantor, loan.bank, amount);
       db.run(
         'UPDATE rm_guarantees_programmes SET compensation_total = compensation_total + ? WHERE programme_id = ?',
         amount,
         loan.programme_id,
       );
       // After 代偿 the guarantor holds the claim: the loan's remaining principal is no longer exposure.
-      db.run(
-        'UPDATE rm_guarantees_loans SET outstanding = 0, compensated_on = ? WHERE loan_id = ?',
-        ev.data.paidOn,
-        loan.loan_id,
-      );
+      loan.outstanding = 0;
+      loan.compensated_on = ev.data.paidOn;
+      b.loans.changed(loan);
       return;
     }
     case 'ReimbursementDue':
       // 先代偿、后分险: the upper level owes the guarantor from the day it compensated (the event has no due date).
-      entry(
-        db,
+      b.entry(
         e,
         0,
         loan,
@@ -215,19 +266,20 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
       );
       return;
     case 'ReimbursementPaid':
-      entry(db, e, 0, loan, 'reimbursement_paid', ev.data.org, loan.guarantor, ev.data.amountFen);
+      b.entry(e, 0, loan, 'reimbursement_paid', ev.data.org, loan.guarantor, ev.data.amountFen);
       return;
     case 'RecoveryShared': {
       // The guarantor holds the claim after 代偿, recovers, and owes each other party its allocation.
-      entry(db, e, 0, loan, 'recovery_received', loan.guarantor, '', ev.data.amountFen);
+      b.entry(e, 0, loan, 'recovery_received', loan.guarantor, '', ev.data.amountFen);
       ev.data.allocations.forEach((a, i) => {
         if (a.org !== loan.guarantor && a.amountFen > 0)
-          entry(db, e, i + 1, loan, 'recovery_owed', loan.guarantor, a.org, a.amountFen);
+          b.entry(e, i + 1, loan, 'recovery_owed', loan.guarantor, a.org, a.amountFen);
       });
       return;
     }
     case 'GuaranteeReleased':
-      db.run('UPDATE rm_guarantees_loans SET outstanding = 0 WHERE loan_id = ?', loan.loan_id);
+      loan.outstanding = 0;
+      b.loans.changed(loan);
       return;
     default:
       return;
@@ -244,6 +296,8 @@ export const guaranteeLedgerView: View = {
     'rm_guarantees_entries',
   ],
   schema: SCHEMA,
+  queryIndexes: QUERY_INDEXES,
   handles: HANDLES,
-  apply,
+  apply: applyAsBatch(batch),
+  batch,
 };

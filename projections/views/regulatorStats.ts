@@ -4,7 +4,8 @@ import { cityOf, daysBetween, dayOf, monthOf, streamCategory, streamId } from '.
 import { typesOf } from '../eventNames.ts';
 import { loanIdOf } from '../loanRef.ts';
 import type { ReadModelDb } from '../readModelDb.ts';
-import type { View } from '../view.ts';
+import { KeyedRows, RowAppender } from '../batchRows.ts';
+import { applyAsBatch, type View, type ViewBatch } from '../view.ts';
 
 /**
  * Regulator statistics (统计分析, 监督管理). The rows are facts per enterprise and per loan, with the
@@ -73,40 +74,129 @@ const HANDLES = typesOf([
   'LoanRecoveryReceived',
 ]);
 
+interface EnterpriseRow extends Record<string, string | number> {
+  uscc: string;
+  city: string;
+  county: string;
+  industry: string;
+  size: string;
+  registered_month: string;
+  borrowed: number;
+}
+const ENTERPRISE_COLUMNS = [
+  'uscc',
+  'city',
+  'county',
+  'industry',
+  'size',
+  'registered_month',
+  'borrowed',
+] as const;
+
+interface LoanRow extends Record<string, string | number | null> {
+  loan_id: string;
+  uscc: string;
+  city: string;
+  county: string;
+  industry: string;
+  size: string;
+  bank: string;
+  kind: string;
+  applied_month: string;
+  applied_day: string;
+  matched: number;
+  approved_month: string | null;
+  rejected_month: string | null;
+  disbursed_month: string | null;
+  days_to_disburse: number | null;
+  disbursed_amount: number;
+  outstanding: number;
+  first_loan: number;
+  overdue: number;
+  overdue_amount: number;
+  defaulted: number;
+  defaulted_amount: number;
+}
+const LOAN_COLUMNS = [
+  'loan_id',
+  'uscc',
+  'city',
+  'county',
+  'industry',
+  'size',
+  'bank',
+  'kind',
+  'applied_month',
+  'applied_day',
+  'matched',
+  'approved_month',
+  'rejected_month',
+  'disbursed_month',
+  'days_to_disburse',
+  'disbursed_amount',
+  'outstanding',
+  'first_loan',
+  'overdue',
+  'overdue_amount',
+  'defaulted',
+  'defaulted_amount',
+] as const;
+
+/** What one batch buffers: enterprise and loan rows (read once, written once) and the money flows. */
+interface Batch {
+  db: ReadModelDb;
+  enterprises: KeyedRows<EnterpriseRow>;
+  loans: KeyedRows<LoanRow>;
+  flows: RowAppender;
+}
+
+function batch(db: ReadModelDb): ViewBatch {
+  const b: Batch = {
+    db,
+    enterprises: new KeyedRows<EnterpriseRow>(db, 'rm_stats_enterprises', 'uscc', ENTERPRISE_COLUMNS),
+    loans: new KeyedRows<LoanRow>(db, 'rm_stats_loans', 'loan_id', LOAN_COLUMNS),
+    flows: new RowAppender(
+      db,
+      'INSERT INTO rm_stats_flows (position, loan_id, month, flow, level, amount)',
+      6,
+    ),
+  };
+  return {
+    apply: (e) => applyOne(b, e),
+    end() {
+      b.enterprises.flush();
+      b.loans.flush();
+      b.flows.flush();
+    },
+  };
+}
+
 const flow = (
-  db: ReadModelDb,
+  b: Batch,
   e: PositionedEvent,
   loanId: string,
   kind: string,
   level: string,
   amount: number,
   at: string,
-) =>
-  db.run(
-    'INSERT INTO rm_stats_flows (position, loan_id, month, flow, level, amount) VALUES (?, ?, ?, ?, ?, ?)',
-    e.position,
-    loanId,
-    monthOf(at),
-    kind,
-    level,
-    amount,
-  );
+) => b.flows.push(e.position, loanId, monthOf(at), kind, level, amount);
 
-function apply(db: ReadModelDb, e: PositionedEvent): void {
+function applyOne(b: Batch, e: PositionedEvent): void {
+  const { db } = b;
   const ev = known(e);
   switch (ev.type) {
     case 'EnterpriseRegistered': {
       const d = ev.data;
-      db.run(
-        `INSERT OR IGNORE INTO rm_stats_enterprises (uscc, city, county, industry, size, registered_month)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-        d.uscc,
-        cityOf(d.regionCode),
-        d.regionCode,
-        d.industry,
-        d.sizeClass,
-        monthOf(d.registeredAt),
-      );
+      if (!b.enterprises.get(d.uscc))
+        b.enterprises.put({
+          uscc: d.uscc,
+          city: cityOf(d.regionCode),
+          county: d.regionCode,
+          industry: d.industry,
+          size: d.sizeClass,
+          registered_month: monthOf(d.registeredAt),
+          borrowed: 0,
+        });
       return;
     }
     case 'AuthorizationGranted':
@@ -134,127 +224,109 @@ function apply(db: ReadModelDb, e: PositionedEvent): void {
     default:
       break;
   }
-  if (guaranteeOrPolicy(db, e)) return;
+  if (guaranteeOrPolicy(b, e)) return;
   const loanId = loanIdOf(e);
   if (loanId === undefined) return;
+  if (ev.type === 'LoanApplied') {
+    const d = ev.data;
+    if (b.loans.get(loanId)) return;
+    const ent = b.enterprises.get(d.borrowerUscc);
+    b.loans.put({
+      loan_id: loanId,
+      uscc: d.borrowerUscc,
+      city: ent?.city ?? '',
+      county: ent?.county ?? '',
+      industry: ent?.industry ?? '',
+      size: ent?.size ?? '',
+      bank: '',
+      kind: '',
+      applied_month: monthOf(d.appliedAt),
+      applied_day: dayOf(d.appliedAt),
+      matched: 0,
+      approved_month: null,
+      rejected_month: null,
+      disbursed_month: null,
+      days_to_disburse: null,
+      disbursed_amount: 0,
+      outstanding: 0,
+      first_loan: 0,
+      overdue: 0,
+      overdue_amount: 0,
+      defaulted: 0,
+      defaulted_amount: 0,
+    });
+    return;
+  }
+  if (ev.type === 'LoanRecoveryReceived') {
+    flow(b, e, loanId, 'recovery', '', ev.data.amountFen, ev.data.paidOn);
+    return;
+  }
+  const loan = b.loans.get(loanId);
+  if (!loan) return;
   switch (ev.type) {
-    case 'LoanApplied': {
-      const d = ev.data;
-      const ent = db.get<{ city: string; county: string; industry: string; size: string }>(
-        'SELECT city, county, industry, size FROM rm_stats_enterprises WHERE uscc = ?',
-        d.borrowerUscc,
-      );
-      db.run(
-        `INSERT OR IGNORE INTO rm_stats_loans (loan_id, uscc, city, county, industry, size, applied_month, applied_day)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        loanId,
-        d.borrowerUscc,
-        ent?.city ?? '',
-        ent?.county ?? '',
-        ent?.industry ?? '',
-        ent?.size ?? '',
-        monthOf(d.appliedAt),
-        dayOf(d.appliedAt),
-      );
-      return;
-    }
     case 'LoanMatched':
-      db.run(
-        'UPDATE rm_stats_loans SET matched = ? WHERE loan_id = ?',
-        ev.data.candidates.some((c) => c.eligible) ? 1 : 0,
-        loanId,
-      );
-      return;
+      loan.matched = ev.data.candidates.some((c) => c.eligible) ? 1 : 0;
+      break;
     case 'ProductChosen': {
       const p = db.get<{ kind: string }>(
         'SELECT kind FROM rm_stats_products WHERE product_id = ?',
         ev.data.productId,
       );
-      db.run(
-        'UPDATE rm_stats_loans SET bank = ?, kind = ? WHERE loan_id = ?',
-        ev.data.bank,
-        p?.kind ?? '',
-        loanId,
-      );
-      return;
+      loan.bank = ev.data.bank;
+      loan.kind = p?.kind ?? '';
+      break;
     }
     case 'LoanApproved':
-      db.run(
-        'UPDATE rm_stats_loans SET approved_month = ? WHERE loan_id = ?',
-        monthOf(ev.data.approvedAt),
-        loanId,
-      );
-      return;
+      loan.approved_month = monthOf(ev.data.approvedAt);
+      break;
     case 'LoanRejected':
-      db.run(
-        'UPDATE rm_stats_loans SET rejected_month = ? WHERE loan_id = ?',
-        monthOf(ev.data.rejectedAt),
-        loanId,
-      );
-      return;
+      loan.rejected_month = monthOf(ev.data.rejectedAt);
+      break;
     case 'LoanDisbursed': {
       const d = ev.data;
-      const row = db.get<{ uscc: string; applied_day: string }>(
-        'SELECT uscc, applied_day FROM rm_stats_loans WHERE loan_id = ?',
-        loanId,
-      );
-      if (!row) return;
       // 首贷户: the enterprise's first disbursed loan on the platform.
-      const first = db.run(
-        'UPDATE rm_stats_enterprises SET borrowed = 1 WHERE uscc = ? AND borrowed = 0',
-        row.uscc,
-      );
-      db.run(
-        `UPDATE rm_stats_loans SET disbursed_month = ?, days_to_disburse = ?, disbursed_amount = disbursed_amount + ?,
-         outstanding = outstanding + ?, first_loan = ? WHERE loan_id = ?`,
-        monthOf(d.disbursedOn),
-        daysBetween(row.applied_day, d.disbursedOn),
-        d.amountFen,
-        d.amountFen,
-        first,
-        loanId,
-      );
-      return;
+      const ent = b.enterprises.get(loan.uscc);
+      let first = 0;
+      if (ent && ent.borrowed === 0) {
+        ent.borrowed = 1;
+        b.enterprises.changed(ent);
+        first = 1;
+      }
+      loan.disbursed_month = monthOf(d.disbursedOn);
+      loan.days_to_disburse = daysBetween(loan.applied_day, d.disbursedOn);
+      loan.disbursed_amount += d.amountFen;
+      loan.outstanding += d.amountFen;
+      loan.first_loan = first;
+      break;
     }
     case 'RepaymentReceived':
-    case 'LoanRepaidEarly':
+    case 'LoanRepaidEarly': {
       // Paying overdue principal brings the loan back to current once none is left overdue.
-      db.run(
-        `UPDATE rm_stats_loans SET outstanding = max(0, outstanding - ?), overdue_amount = max(0, overdue_amount - ?),
-         overdue = CASE WHEN overdue_amount - ? > 0 THEN overdue ELSE 0 END WHERE loan_id = ?`,
-        ev.data.principalFen,
-        ev.data.principalFen,
-        ev.data.principalFen,
-        loanId,
-      );
-      return;
+      const principal = ev.data.principalFen;
+      const overdueLeft = loan.overdue_amount - principal;
+      loan.outstanding = Math.max(0, loan.outstanding - principal);
+      loan.overdue_amount = Math.max(0, overdueLeft);
+      if (overdueLeft <= 0) loan.overdue = 0;
+      break;
+    }
     case 'LoanOverdue':
-      db.run(
-        'UPDATE rm_stats_loans SET overdue = 1, overdue_amount = ? WHERE loan_id = ?',
-        ev.data.overduePrincipalFen,
-        loanId,
-      );
-      return;
+      loan.overdue = 1;
+      loan.overdue_amount = ev.data.overduePrincipalFen;
+      break;
     case 'LoanDefaulted':
-      db.run(
-        'UPDATE rm_stats_loans SET defaulted = 1, defaulted_amount = ? WHERE loan_id = ?',
-        ev.data.outstandingPrincipalFen,
-        loanId,
-      );
-      return;
+      loan.defaulted = 1;
+      loan.defaulted_amount = ev.data.outstandingPrincipalFen;
+      break;
     case 'LoanWrittenOff':
     case 'LoanClosed':
-      db.run(
-        'UPDATE rm_stats_loans SET outstanding = 0, overdue = 0, overdue_amount = 0 WHERE loan_id = ?',
-        loanId,
-      );
-      return;
-    case 'LoanRecoveryReceived':
-      flow(db, e, loanId, 'recovery', '', ev.data.amountFen, ev.data.paidOn);
-      return;
+      loan.outstanding = 0;
+      loan.overdue = 0;
+      loan.overdue_amount = 0;
+      break;
     default:
       return;
   }
+  b.loans.changed(loan);
 }
 
 const guaranteeLoan = (db: ReadModelDb, e: PositionedEvent): string | undefined =>
@@ -266,7 +338,8 @@ const guaranteeLoan = (db: ReadModelDb, e: PositionedEvent): string | undefined 
     : undefined;
 
 /** Guarantee and policy flows; true when the event was one of theirs. */
-function guaranteeOrPolicy(db: ReadModelDb, e: PositionedEvent): boolean {
+function guaranteeOrPolicy(b: Batch, e: PositionedEvent): boolean {
+  const { db } = b;
   const ev = known(e);
   switch (ev.type) {
     case 'GuaranteeIssued':
@@ -288,14 +361,14 @@ function guaranteeOrPolicy(db: ReadModelDb, e: PositionedEvent): boolean {
     case 'GuaranteeCompensated': {
       const loanId = guaranteeLoan(db, e);
       if (loanId !== undefined)
-        flow(db, e, loanId, 'compensation', '', ev.data.compensatedFen, ev.data.paidOn);
+        flow(b, e, loanId, 'compensation', '', ev.data.compensatedFen, ev.data.paidOn);
       return true;
     }
     case 'ReimbursementDue': {
       // No date of its own: it falls due when recorded (with the compensation).
       const loanId = guaranteeLoan(db, e);
       if (loanId !== undefined)
-        flow(db, e, loanId, 'reimbursement_due', ev.data.kind, ev.data.amountFen, e.meta.recordedAt);
+        flow(b, e, loanId, 'reimbursement_due', ev.data.kind, ev.data.amountFen, e.meta.recordedAt);
       return true;
     }
     case 'ReimbursementPaid': {
@@ -307,7 +380,7 @@ function guaranteeOrPolicy(db: ReadModelDb, e: PositionedEvent): boolean {
           ev.data.org,
         )?.kind ?? 'other';
       if (loanId !== undefined)
-        flow(db, e, loanId, 'reimbursement_paid', kind, ev.data.amountFen, ev.data.paidOn);
+        flow(b, e, loanId, 'reimbursement_paid', kind, ev.data.amountFen, ev.data.paidOn);
       return true;
     }
     case 'PolicyBenefitClaimed':
@@ -325,7 +398,7 @@ function guaranteeOrPolicy(db: ReadModelDb, e: PositionedEvent): boolean {
       );
       if (claim)
         flow(
-          db,
+          b,
           e,
           claim.loan_id,
           'policy_support',
@@ -355,5 +428,6 @@ export const regulatorStatsView: View = {
   ],
   schema: SCHEMA,
   handles: HANDLES,
-  apply,
+  apply: applyAsBatch(batch),
+  batch,
 };

@@ -59,8 +59,12 @@ describe('projection routes: who may read what', () => {
       expect(r.json()).toMatchObject({ code: 'LL_FORBIDDEN' });
     }
     const r = (await get('/v1/stats?groupBy=city', 'regulator-1')).json();
-    expect(r.cells.map((c: { suppressed: boolean }) => c.suppressed)).toEqual([false, true]);
+    // 430200 has fewer than 3 enterprises; 430100 goes with it (secondary), else total − 430100 gives it away.
+    expect(r.cells.map((c: { suppressed: boolean }) => c.suppressed)).toEqual([true, true]);
+    expect((await get('/v1/stats', 'regulator-1')).json().cells[0].suppressed).toBe(false);
     expect((await get('/v1/stats?groupBy=nope', 'regulator-1')).statusCode).toBe(400);
+    expect((await get('/v1/stats?groupBy=city,bank', 'regulator-1')).statusCode).toBe(200);
+    expect((await get('/v1/stats?groupBy=city,size,kind', 'regulator-1')).statusCode).toBe(400);
     expect((await get('/v1/stats?month=2026-13', 'regulator-1')).statusCode).toBe(400);
   });
 

@@ -176,17 +176,30 @@ describe('regulator statistics', () => {
 
   it('suppresses a cell with fewer enterprises than the threshold, and says why', () => {
     const byCity = statistics(db, { groupBy: ['city'], now });
-    expect(byCity.cells.map((c) => [c.key, c.suppressed])).toEqual([
-      [{ city: '430100' }, false],
-      [{ city: '430200' }, true],
-    ]);
     expect(byCity.cells[1]).toEqual({
       key: { city: '430200' },
       suppressed: true,
       reason: 'fewer than 3 enterprises',
       figures: null,
     });
-    expect(byCity.cells[0]!.figures!.disbursedAmount).toBe(8_500_000);
+    // Secondary suppression: the platform total is published (groupBy []), so showing 430100 would give
+    // 430200 away as total − 430100; with two cities both go.
+    expect(byCity.cells[0]).toEqual({
+      key: { city: '430100' },
+      suppressed: true,
+      reason: 'hidden so that a suppressed cell cannot be recomputed from the totals (secondary suppression)',
+      figures: null,
+    });
+    expect(statistics(db, { now }).cells[0]!.figures!.disbursedAmount).toBe(9_000_000);
+    expect(
+      statistics(db, { groupBy: ['city'], minEnterprises: 1, now }).cells.map((c) => [
+        c.key.city,
+        c.figures?.disbursedAmount ?? null,
+      ]),
+    ).toEqual([
+      ['430100', 8_500_000],
+      ['430200', 500_000],
+    ]);
 
     const byBank = statistics(db, { groupBy: ['bank'], now });
     const bankA = byBank.cells.find((c) => c.key.bank === 'bankA')!;
