@@ -42,7 +42,7 @@ export type AnchorChain = Pick<
   | 'block'
   | 'finalizedBlockNumber'
   | 'receipt'
-  | 'knowsTransaction'
+  | 'inMempool'
   | 'latestAnchor'
   | 'anchoredEvents'
   | 'anchoredInReceipt'
@@ -102,6 +102,7 @@ export class Anchorer {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #wakeForStop: (() => void) | undefined;
   #pass: Promise<void> = Promise.resolve();
   #failures = 0;
   #lastError: string | null = null;
@@ -131,7 +132,7 @@ export class Anchorer {
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#wake?.();
+    this.#wakeForStop?.();
     await this.#loop;
     await this.#pass.catch(() => {});
   }
@@ -278,20 +279,27 @@ export class Anchorer {
   async #run(): Promise<void> {
     while (this.#running) {
       let delay = this.config.pollIntervalMs;
+      let backingOff = false;
       try {
         await this.tick();
       } catch {
         delay = this.#backoff();
+        backingOff = true;
       }
       if (!this.#running) break;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, delay);
-        this.#wake = () => {
+        const wake = () => {
           clearTimeout(t);
           resolve();
         };
+        this.#wakeForStop = wake;
+        // While backing off, appends do not wake us: at 100 appends/s a dead node would get 100
+        // passes a second instead of one every few seconds.
+        if (!backingOff) this.#wake = wake;
       });
       this.#wake = undefined;
+      this.#wakeForStop = undefined;
     }
   }
 
@@ -310,14 +318,19 @@ export class Anchorer {
   async #passOnce(force: boolean): Promise<void> {
     if (this.historyMismatch()) return; // a rewritten log is never anchored
     try {
+      // First, what the log holds: the lag must keep growing in status() while the chain is down.
+      await this.#observeCheckpoint();
       this.#chainId ??= await this.#chain.chainId();
       await this.#checkHistoryOnce();
       if (this.historyMismatch()) return;
       await this.#refresh();
+      // Re-orgs first (final, then included anchors go back to pending), then every pending anchor
+      // oldest first: after a re-org each lost checkpoint is anchored again itself, in order (the
+      // contract only takes growing sizes), rather than being overtaken by a later one.
       await this.#recheckFinal();
-      for (const rec of this.#records.filter((r) => r.status === 'pending' || r.status === 'included')) {
-        await this.#advance(rec);
-      }
+      for (const rec of this.#records.filter((r) => r.status === 'included')) await this.#advance(rec);
+      const pending = this.#records.filter((r) => r.status === 'pending');
+      for (const rec of pending.sort((a, b) => a.treeSize - b.treeSize)) await this.#advance(rec);
       await this.#maybeCreate(force);
       this.#failures = 0;
       this.#reachable = true;
@@ -351,15 +364,23 @@ export class Anchorer {
 
   // ---- creating anchors --------------------------------------------------------------------------
 
-  async #maybeCreate(force: boolean): Promise<void> {
+  /** Reads the latest checkpoint and updates the lag figures from the records we hold. */
+  async #observeCheckpoint(): Promise<Checkpoint | undefined> {
     const cp = await this.#source.latest();
-    if (!cp) return;
+    if (!cp) return undefined;
     this.#checkpointSize = cp.treeSize;
     const live = this.#records.filter((r) => r.status !== 'failed' && r.status !== 'superseded');
-    const anchored = Math.max(0, ...live.map((r) => r.treeSize));
     const included = Math.max(0, ...live.filter((r) => r.status !== 'pending').map((r) => r.treeSize));
     if (cp.treeSize <= included) this.#unanchoredSince = undefined;
     else this.#unanchoredSince ??= this.#now();
+    return cp;
+  }
+
+  async #maybeCreate(force: boolean): Promise<void> {
+    const cp = await this.#observeCheckpoint();
+    if (!cp) return;
+    const live = this.#records.filter((r) => r.status !== 'failed' && r.status !== 'superseded');
+    const anchored = Math.max(0, ...live.map((r) => r.treeSize));
     if (cp.treeSize <= anchored) return;
     // One anchor in flight at a time: when the chain is slow the next one simply covers more events.
     if (live.some((r) => r.status === 'pending')) return;
@@ -425,10 +446,14 @@ export class Anchorer {
       if (!rec.txHash) return this.#send(rec);
       const receipt = await this.#canonicalReceipt(rec.txHash);
       if (receipt) return this.#onReceipt(rec, receipt);
-      if (await this.#chain.knowsTransaction(rec.txHash)) return; // in the mempool: wait
+      if (await this.#chain.inMempool(rec.txHash)) return; // in the mempool: wait
       const lostFor = rec.sentAt === null ? Infinity : this.#now() - rec.sentAt;
       if (lostFor < this.config.resendAfterMs) return;
-      await this.#save(rec, { lastError: `tx ${rec.txHash} unknown to the node (dropped or lost): re-sent` });
+      // (sentAt null: the broadcast failed, or a re-org put it back here; lastError already says so)
+      if (rec.sentAt !== null)
+        await this.#save(rec, {
+          lastError: `tx ${rec.txHash} unknown to the node (dropped or lost): re-sent`,
+        });
       return this.#send(rec);
     }
     // included: still there, in the same block? final yet?
@@ -439,9 +464,9 @@ export class Anchorer {
         lastError: `re-org: block ${rec.blockNumber} ${rec.blockHash} no longer holds tx ${rec.txHash}`,
         blockNumber: null,
         blockHash: null,
+        sentAt: null, // re-sent at once below (oldest first) unless it is back in the mempool
       });
-      if (await this.#chain.knowsTransaction(rec.txHash as string)) return; // back in the mempool
-      return this.#send(rec);
+      return;
     }
     if (receipt.blockHash !== rec.blockHash) return this.#onReceipt(rec, receipt);
     if (await this.#isFinal(receipt.blockNumber)) await this.#save(rec, { status: 'final' });
@@ -465,6 +490,7 @@ export class Anchorer {
         lastError: `re-org deeper than finality: block ${rec.blockNumber} ${rec.blockHash} no longer holds tx ${rec.txHash}`,
         blockNumber: null,
         blockHash: null,
+        sentAt: null,
       });
     }
   }

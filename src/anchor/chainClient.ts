@@ -226,6 +226,16 @@ export class ChainClient {
     return (await this.rpc('eth_getTransactionByHash', [txHash], TransactionSchema.nullable())) !== null;
   }
 
+  /**
+   * Whether the transaction waits in the node's mempool (known, no block). After a re-org some nodes
+   * (anvil after evm_revert, for one) still return a dropped transaction with the block it was in:
+   * that is not "waiting", it is lost, and the caller sends it again.
+   */
+  async inMempool(txHash: string): Promise<boolean> {
+    const tx = await this.rpc('eth_getTransactionByHash', [txHash], TransactionSchema.nullable());
+    return tx !== null && (tx.blockNumber === null || tx.blockNumber === undefined);
+  }
+
   async code(at: string): Promise<string> {
     return this.rpc('eth_getCode', [at, 'latest'], hex);
   }
@@ -414,10 +424,21 @@ function revertData(e: unknown): string | undefined {
 }
 
 function unavailable(method: string, cause: unknown): LedgerError {
-  const msg = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  const o = cause as { code?: unknown; operation?: unknown; shortMessage?: unknown } | null;
+  const msg =
+    typeof o?.shortMessage === 'string'
+      ? o.shortMessage
+      : cause instanceof Error
+        ? cause.message.split('\n')[0]
+        : String(cause);
+  // An answer that is not JSON-RPC at all (an HTML error page, cut-off JSON) is not "no answer".
+  const garbled =
+    o?.code === 'BAD_DATA' || (o?.code === 'UNSUPPORTED_OPERATION' && o?.operation === 'bodyJson');
   return new LedgerError(
     'LL_CHAIN_UNAVAILABLE',
-    `chain node did not answer ${method}: ${msg}`,
+    garbled
+      ? `unexpected ${method} response from the chain node: ${msg}`
+      : `chain node did not answer ${method}: ${msg}`,
     {},
     { cause },
   );

@@ -149,6 +149,8 @@ export async function startLedger(
             lagEvents: s.lagEvents,
             lagSeconds: Math.round(s.lagSeconds),
             pendingCount: s.pendingCount,
+            // URLs out: an RPC URL can carry a provider's API key.
+            lastError: s.lastError?.replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, '<url>').slice(0, 200) ?? null,
           };
         },
       },

@@ -103,7 +103,9 @@ describe.skipIf(skip)('a data directory that stops taking writes', () => {
       await ledger.close();
       ledger = await startLedger(config); // the start-up checks pass on what the faults left
       for (const id of acked) expect(await ledger.store.readStream(`product-${id}`)).toHaveLength(1);
-      console.log(`read-only (running): ${acked.length} acknowledged and stored once, ${refused.length} refused`);
+      console.log(
+        `read-only (running): ${acked.length} acknowledged and stored once, ${refused.length} refused`,
+      );
     } finally {
       await ledger?.close().catch(() => {});
       immutable(false, files);
