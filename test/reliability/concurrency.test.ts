@@ -256,7 +256,7 @@ describe('concurrency: 64 clients, conflicting commands on the same loans, two p
     for (const l of ledgers) {
       await until(
         async () => (await getJson<{ lag: number }>(l.url, operator, '/v1/projections/status')).lag === 0,
-        30_000,
+        120_000,
         'projections caught up',
       );
       const view = await getJson<{

@@ -80,7 +80,7 @@ afterAll(async () => {
 
 describe('PostgreSQL restarted under load', () => {
   it(`${RESTARTS} restarts under ${CLIENTS} clients: 503 while down, 201 after, nothing lost or doubled`, async () => {
-    const book = new CommandBook();
+    const book = new CommandBook(15_000);
     const bank = seeded.key(ORG.bank);
     const operator = seeded.key(ORG.operator);
     let seq = 0;
@@ -119,7 +119,7 @@ describe('PostgreSQL restarted under load', () => {
     const count = (m: Map<string, number>, label: string) => m.get(label) ?? 0;
 
     for (let i = 0; i < RESTARTS; i++) {
-      await until(async () => count(byPhase[phase], '201') > 20, 30_000, 'load flowing');
+      await until(async () => count(byPhase[phase], '201') > 20, 120_000, 'load flowing');
       await pg.stop();
       phase = 'down';
       const downAt = book.statuses.get('503 LL_STORE_UNAVAILABLE') ?? 0;
@@ -127,7 +127,7 @@ describe('PostgreSQL restarted under load', () => {
       await sleep(1500);
       await until(
         async () => (book.statuses.get('503 LL_STORE_UNAVAILABLE') ?? 0) - downAt >= 30,
-        30_000,
+        120_000,
         'commands refused while PostgreSQL is down',
       );
       const ready = await request(ledger.url, undefined, 'GET', '/readyz');
@@ -138,7 +138,7 @@ describe('PostgreSQL restarted under load', () => {
       await pg.start();
       phase = 'back';
       byPhase.back.clear();
-      await until(async () => count(byPhase.back, '201') > 20, 30_000, 'commands succeed after the restart');
+      await until(async () => count(byPhase.back, '201') > 20, 120_000, 'commands succeed after the restart');
       phase = 'up';
       byPhase.up.clear();
     }
@@ -159,19 +159,23 @@ describe('PostgreSQL restarted under load', () => {
       await store.close();
     }
     // The log and the read models caught up with everything written after the restarts.
-    await until(async () => (await ledger.verifiableLog.api.treeSize()) === head, 30_000, 'log caught up');
+    await until(async () => (await ledger.verifiableLog.api.treeSize()) === head, 120_000, 'log caught up');
     await until(
       async () => (await getJson<{ lag: number }>(ledger.url, operator, '/v1/projections/status')).lag === 0,
-      30_000,
+      120_000,
       'projections caught up',
     );
     // The other process's followers were woken by PostgreSQL notifications, which stop with the server:
     // after the restarts its Merkle log and read models must still reach the head without a local write.
-    await until(async () => observer.verifiableLog.log.size === head, 30_000, 'the observer’s log caught up');
+    await until(
+      async () => observer.verifiableLog.log.size === head,
+      120_000,
+      'the observer’s log caught up',
+    );
     await until(
       async () =>
         (await getJson<{ lag: number }>(observer.url, operator, '/v1/projections/status')).lag === 0,
-      30_000,
+      120_000,
       'the observer’s projections caught up',
     );
     const after = await request(ledger.url, undefined, 'GET', '/readyz');

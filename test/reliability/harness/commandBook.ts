@@ -28,6 +28,9 @@ export class CommandBook {
   readonly statuses = new Map<string, number>();
   transportErrors = 0;
 
+  /** `timeoutMs`: the client gives up on an answer after this long (a transport error). */
+  constructor(private readonly timeoutMs = 60_000) {}
+
   async send(url: string, cmd: Omit<SentCommand, 'attempts'>): Promise<SentCommand> {
     let c = this.commands.get(cmd.key);
     if (!c) {
@@ -40,7 +43,7 @@ export class CommandBook {
       r = await request(url, c.apiKey, 'POST', c.path, {
         body: c.body,
         idempotencyKey: c.key,
-        timeoutMs: 15_000,
+        timeoutMs: this.timeoutMs,
         ...(c.ifMatch !== undefined ? { ifMatch: c.ifMatch } : {}),
       });
     } catch (e) {

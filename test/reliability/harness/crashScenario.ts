@@ -142,7 +142,7 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
   const verify = async (cycle: number) => {
     await until(
       async () => (await request(server.url, undefined, 'GET', '/readyz')).status === 200,
-      30_000,
+      120_000,
       'ready',
     );
     // A retry of every command that got no answer before the kill: same key, same body → one set of events.
@@ -169,7 +169,7 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
       await until(
         async () =>
           (await getJson<{ lag: number }>(server.url, operator, '/v1/projections/status')).lag === 0,
-        30_000,
+        120_000,
         'projections caught up',
       );
       const proj = await compareWithRebuild(readModelFile, store);

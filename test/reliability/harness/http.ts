@@ -24,7 +24,7 @@ export async function request(
     method,
     headers,
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
   });
   const text = await res.text();
   let body: Record<string, unknown> = {};
@@ -54,7 +54,7 @@ export async function getJson<T = Record<string, unknown>>(
 }
 
 export async function getText(url: string, path: string): Promise<string> {
-  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(60_000) });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET ${path} → ${res.status} ${text.slice(0, 500)}`);
   return text;
