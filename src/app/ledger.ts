@@ -10,6 +10,9 @@ import { contractRoutes } from '../api/routes/contract.ts';
 import { FileDocumentStore } from '../documents/documentStore.ts';
 import { evidenceRoutes } from '../api/routes/evidence.ts';
 import { projectionRoutes } from '../api/routes/projections.ts';
+import { webhookRoutes } from '../api/routes/webhooks.ts';
+import { webhookEndpointRegistry } from '../../projections/webhookEndpoints.ts';
+import { createWebhookDispatcher } from '../../projections/webhooks.ts';
 import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
 import { registryFromDomain } from '../api/commands/fromDomain.ts';
 import { aggregates } from '../domain/index.ts';
@@ -114,6 +117,11 @@ export async function startLedger(
     });
     await projections.start();
     closers.push(() => projections.stop());
+    // Risk notices pushed to the endpoints institutions register (POST /v1/organizations/:orgId/webhooks).
+    const webhookEndpoints = webhookEndpointRegistry(readModels);
+    const webhooks = createWebhookDispatcher({ db: readModels, endpointOf: webhookEndpoints.endpointOf });
+    webhooks.start();
+    closers.push(() => webhooks.stop());
     const bundleSources = ledgerBundleSources({
       logService: verifiableLog.logService,
       anchors: () => anchorer.records(),
@@ -160,7 +168,9 @@ export async function startLedger(
           db: readModels,
           runner: projections,
           anchorStatus: (index) => anchorer.statusOfIndex(index),
+          webhooks,
         });
+        webhookRoutes(app, { registry: webhookEndpoints });
         evidenceRoutes(app, (app as unknown as LoanLedgerApp).ledger, bundleSources);
         anchorNowRoute(app, anchorer);
         contractRoutes(app, (app as unknown as LoanLedgerApp).ledger, { documents });

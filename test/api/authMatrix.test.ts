@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newEventId } from '../../src/events/ids.ts';
 import type { OrgRole } from '../../src/api/auth/organization.ts';
 import type { LoanLedgerApp } from '../../src/api/app.ts';
+import Database from 'better-sqlite3';
+import { sqliteReadModelDb } from '../../projections/readModelDb.ts';
+import { webhookEndpointRegistry } from '../../projections/webhookEndpoints.ts';
 import { contractRoutes } from '../../src/api/routes/contract.ts';
+import { webhookRoutes } from '../../src/api/routes/webhooks.ts';
 import { bearer, startTestServer, uscc, type TestServer } from './support.ts';
 
 /**
@@ -16,6 +20,9 @@ organization.register       operator
 organization.read           operator bank* guarantor* reguarantor* government_fund* regulator* court* arbitrator* notary* enterprise*
 organization.key.issue      operator bank* guarantor* reguarantor* government_fund* regulator* court* arbitrator* notary* enterprise*
 organization.key.revoke     operator bank* guarantor* reguarantor* government_fund* regulator* court* arbitrator* notary* enterprise*
+organization.webhook.register operator bank* guarantor* reguarantor* government_fund* regulator* court* arbitrator* notary* enterprise*
+organization.webhook.read   operator bank* guarantor* reguarantor* government_fund* regulator* court* arbitrator* notary* enterprise*
+organization.webhook.remove operator bank* guarantor* reguarantor* government_fund* regulator* court* arbitrator* notary* enterprise*
 enterprise.register         operator enterprise*
 enterprise.read             operator bank guarantor reguarantor government_fund regulator enterprise*
 enterprise.credit.submit    operator enterprise*
@@ -119,8 +126,13 @@ beforeAll(async () => {
   // The contract PDF route is mounted by the composition root (src/app/ledger.ts); mounted here too.
   t = await startTestServer(
     {
-      configure: (app) =>
-        contractRoutes(app, (app as unknown as LoanLedgerApp).ledger, { documents: undefined }),
+      configure: (app) => {
+        contractRoutes(app, (app as unknown as LoanLedgerApp).ledger, { documents: undefined });
+        // Webhook registration is mounted by the composition root too, with the read-model database.
+        webhookRoutes(app, {
+          registry: webhookEndpointRegistry(sqliteReadModelDb(new Database(':memory:'))),
+        });
+      },
     },
     { log: true },
   );
@@ -184,6 +196,7 @@ function request(url: string, role: OrgRole) {
     grantId: 'G1',
     orgId: party(role),
     keyId: 'key_x',
+    endpointId: 'whk_x',
     stream: 'loan-L1',
   };
   const path = url.replace(/:([A-Za-z]+)/g, (_, name: string) => params[name] ?? 'x');
@@ -214,7 +227,7 @@ describe('auth matrix', () => {
         for (const asParty of [true, false]) {
           const caller = role === 'operator' ? 'platform-operator' : asParty ? party(role) : stranger(role);
           const res = await t.app.inject({
-            method: route.method as 'GET' | 'POST',
+            method: route.method as 'GET' | 'POST' | 'DELETE',
             url: request(route.url, role),
             headers: bearer(keys.get(caller)!),
             ...(route.method === 'POST' ? { payload: body } : {}),

@@ -40,6 +40,10 @@ export const accessTable = {
   'organization.read': ownOrg,
   'organization.key.issue': ownOrg,
   'organization.key.revoke': ownOrg,
+  // Where its risk notices are pushed (projections/webhooks.ts): each organization its own
+  'organization.webhook.register': ownOrg,
+  'organization.webhook.read': ownOrg,
+  'organization.webhook.remove': ownOrg,
   // Enterprises and their authorizations (经企业授权)
   'enterprise.register': { enterprise: 'borrower', operator: 'any' },
   'enterprise.read': {
