@@ -90,17 +90,22 @@ async function lagShows(what: string, fault: (i: ChainInfo) => boolean): Promise
 
 /** Anchors catch up: everything up to `size` is under an included anchor and the passes succeed. */
 async function caughtUp(size: number): Promise<ChainInfo> {
+  let last: unknown;
+  // Up to the anchorer's maximum back-off (30 s) after the fault ends, plus the anchor's own round trip.
   return until(
     `anchors to catch up to ${size}`,
     async () => {
       const r = await readyz();
+      last = r.chain;
       return (
         r.chain.chainReachable && r.chain.consecutiveFailures === 0 && r.chain.anchoredSize >= size && r.chain
       );
     },
-    45_000,
+    60_000,
     200,
-  );
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; last chain info: ${JSON.stringify(last)}`);
+  });
 }
 
 const logSize = () => ledger.verifiableLog.log.catchUp();
@@ -136,7 +141,8 @@ afterAll(async () => {
   rmSync(statePath, { force: true });
 });
 
-describe('chain faults while commands keep coming', () => {
+// Each step waits for the ledger on its own schedule (back-off up to 30 s): generous per-test limits.
+describe('chain faults while commands keep coming', { timeout: 120_000 }, () => {
   it('anchors at all before any fault (the control)', async () => {
     await caughtUp(await logSize());
     await until('a final anchor', async () => (await readyz()).chain.finalSize > 0, 30_000, 200);
