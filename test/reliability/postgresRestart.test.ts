@@ -187,6 +187,8 @@ describe('PostgreSQL restarted under load', () => {
       acknowledged: book.acked().length,
       refusedWhileDown: book.statuses.get('503 LL_STORE_UNAVAILABLE') ?? 0,
       retried: failed.length,
+      // Refused with 503 but committed (the connection died at COMMIT): the retry answered a replay.
+      refusedButCommitted: failed.filter((c) => c.replayed).length,
       statuses: Object.fromEntries(book.statuses),
       transportErrors: book.transportErrors,
       readyWhileDown,
