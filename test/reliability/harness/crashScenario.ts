@@ -8,7 +8,7 @@ import { getJson, request, until } from './http.ts';
 import { startLedgerProcess, type LedgerProcess } from './ledgerProcess.ts';
 import { LogWitness } from './logCheck.ts';
 import { compareWithRebuild } from './projectionCheck.ts';
-import { DISBURSED_ON, seedDisbursedLoans, type Seeded } from './seed.ts';
+import { seedDisbursedLoans, type Seeded } from './seed.ts';
 
 /**
  * Crash under load: the real server takes commands from `clients` concurrent clients and is SIGKILLed
@@ -137,7 +137,6 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
       body: { paymentId: `pay-${tag}-${n}`, amountFen: 1 + (n % 97), paidOn: '2026-02-05' },
     };
   };
-  void DISBURSED_ON;
 
   const verify = async (cycle: number) => {
     await until(
