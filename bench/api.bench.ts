@@ -211,18 +211,22 @@ ${LIMITS}`,
 }
 
 /** Why the numbers are what they are (from \`node --cpu-prof\` of the warm command path at 64 connections). */
-const LIMITS = `**What limits it.** On a shared 2-core machine at a load average near 10 the server process gets a
-fraction of a core, so requests/s and latencies above say more about the machine than the code; the CPU
-columns are steadier (compare the no-op's). Where a warm command's CPU goes, beyond the no-op's HTTP floor:
+const LIMITS = `**What limits it.** The server is CPU-bound on one core: at 10 connections above, commands/s ×
+CPU per command is about one core-second per second, so 5,000 commands/s needs a command to cost at most
+~200 µs of CPU, and 25 % of the no-op ceiling needs at most ~4 × the no-op's. On this shared 2-core machine
+(load average in the line above) the process also waits for a core, so requests/s and latencies vary from
+run to run; the CPU columns are steadier. At 64 connections the batches grow but so does the time the
+loop is blocked in COMMIT (below), hence the lower throughput and the p99. Where a warm command's CPU goes
+beyond the no-op's HTTP floor (\`node --cpu-prof\` of the command path at 64 connections):
 
 - **The store's append validation** (src/store/validateAppend.ts, shared by every adapter): each event is
   parsed with the zod envelope schema (the recursive \`JsonValue\` over its data) and canonicalized with the
   RFC 8785 reference package; together about a tenth of the command path.
 - **Group commit on the event loop**: better-sqlite3 is synchronous, so the COMMIT with its WAL fsync
   blocks the loop (about a tenth of the samples; no request is parsed meanwhile). On a quiet disk an fsync
-  is about 0.6 ms; with other helpers' tests writing it took 5–15 ms per batch, which is most of the p50
-  at 10 connections. A writer in a worker thread would overlap the fsync with request handling, but the
-  store's one connection is shared with modules writing their own tables (\`store.db\`); not done.
+  is about 0.6 ms; with other helpers' tests writing it took 5–15 ms per batch. A writer in a worker thread
+  would overlap the fsync with request handling, but the store's one connection is shared with modules
+  writing their own tables (\`store.db\`); not done.
 - **Garbage collection** (about 15 %): zod, JSON and fastify allocations per request.
 - **fastify** itself (routing, JSON body, zod body schema, auth and access hooks, metrics, the zod response
   schema): the same order as the no-op route, several times over because of the hooks and schemas.
@@ -230,12 +234,17 @@ columns are steadier (compare the no-op's). Where a warm command's CPU goes, bey
   re-reading each committed event to feed the key, party and idempotency indexes, 2–3 %.
 - A loan's **first** command after a start (or after it left the 10,000-entry state cache) reads, parses
   and folds its whole stream: see the warm-up cost above.
+- Not in this bench: request logging (\`logger: false\` here; the server logs each request) and the default
+  per-key rate limit of \`npm start\` (1,000/s per API key, RATE_LIMIT_PER_SECOND), which caps one bank's key.
 
-Already done: the command path trusts its cached folded state per stream without reading the stream (the
-append's expected revision is the arbiter; refusals, no-ops and 412s are rechecked against the store, see
-test/api/stateCache.test.ts); the SQLite append checks the revision and inserts, looking ids up only on a
-conflict; event ids come from a pooled CSPRNG buffer. The load generator runs in a child process (in the
-same process it took CPU from the server, for both routes).`;
+Done in the 2026-11-27 round: the command path trusts its cached folded state per stream without reading
+the stream (the append's expected revision is the arbiter; refusals, no-ops and 412s are rechecked against
+the store, see test/api/stateCache.test.ts); the SQLite append checks the revision and inserts, looking ids
+up only on a conflict; event ids come from a pooled CSPRNG buffer; the load generator runs in a child
+process (in the server's process it took CPU from both routes). Effect, server CPU per warm command through
+\`inject\` (3 alternating runs each, load average ~9): 782–848 µs before, 647–663 µs after (no-op through
+\`inject\`: ~196 µs). Instruction counts (callgrind, one run each) did not show it (3.2 M before, 3.4 M after per
+command; the later tree also holds other commits), so take the 20 % as approximate.`;
 
 /** What the load worker is asked to do. */
 interface Load {
