@@ -114,7 +114,7 @@ export const aggregates = [
     streamPrefix: 'guarantee',
     description:
       'A guarantee on a loan with its risk-sharing agreement (4321): compensation, reimbursements, recoveries.',
-    creation: { command: 'IssueGuarantee', idField: 'guaranteeId' },
+    creation: { command: 'IssueGuarantee', idField: 'loanId' },
     decider: guaranteeDecider,
     commandSchemas: guaranteeCommands,
     requestSchemas: {},
