@@ -18,6 +18,18 @@ export function ensureCheckpointTable(db: ReadModelDb): void {
   db.exec(SCHEMA);
 }
 
+/** Any number: the advisory lock that serializes read-model batches of every process on one database. */
+const BATCH_LOCK = 0x726d5f62; // 'rm_b'
+
+/**
+ * Called first in every batch transaction. On PostgreSQL several ledger processes may share the read
+ * models: a transaction-scoped advisory lock makes their batches take turns (released at COMMIT or
+ * ROLLBACK). On SQLite nothing to do: one connection, and the runner's transactions never interleave.
+ */
+export function lockCheckpoints(db: ReadModelDb): void {
+  if (db.kind === 'postgres') db.get('SELECT pg_advisory_xact_lock(?)', BATCH_LOCK);
+}
+
 export function readCheckpoint(
   db: ReadModelDb,
   view: string,

@@ -23,4 +23,5 @@ export {
   type ViewStatus,
 } from './runner.ts';
 export { sqliteReadModelDb, type ReadModelDb } from './readModelDb.ts';
+export { postgresReadModelDb, type PostgresReadModelDb } from './postgresReadModelDb.ts';
 export type { View } from './view.ts';

@@ -6,13 +6,15 @@ export type SqlValue = string | number | bigint | null;
 
 /**
  * Where read models live. Views write through this small interface (plain SQL with `?` parameters)
- * rather than through better-sqlite3 directly, so another engine can be put behind it. It is
+ * rather than through better-sqlite3 directly, so PostgreSQL can be put behind it (the SQL is
+ * rewritten for it in one place, postgresDialect.ts). It is
  * synchronous on purpose: a batch of events is applied and the checkpoint advanced inside ONE
  * transaction that must never be interleaved with another writer on the same connection (the SQLite
  * store's group commit shares it), and a synchronous transaction cannot be.
  */
 export interface ReadModelDb {
-  readonly kind: 'sqlite';
+  /** 'postgres': `postgresReadModelDb` (same interface, a worker's connection, see postgresReadModelDb.ts). */
+  readonly kind: 'sqlite' | 'postgres';
   /** DDL or other statements without parameters. */
   exec(sql: string): void;
   run(sql: string, ...params: SqlValue[]): number; // rows changed
@@ -45,3 +47,10 @@ export function sqliteReadModelDb(db: SqliteDatabase): ReadModelDb {
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }
+
+/**
+ * True for an error of the database being unavailable (a PostgreSQL restart, a dropped connection), not
+ * of a statement: the runner retries the batch later instead of stopping the view.
+ */
+export const isTransientDbError = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { transient?: unknown }).transient === true;

@@ -1,7 +1,13 @@
 import type { PositionedEvent } from '../src/events/envelope.ts';
 import type { EventStore } from '../src/store/eventStore.ts';
-import { ensureCheckpointTable, readCheckpoint, resetView, writeCheckpoint } from './checkpoints.ts';
-import type { ReadModelDb } from './readModelDb.ts';
+import {
+  ensureCheckpointTable,
+  lockCheckpoints,
+  readCheckpoint,
+  resetView,
+  writeCheckpoint,
+} from './checkpoints.ts';
+import { isTransientDbError, type ReadModelDb } from './readModelDb.ts';
 import { openBatch, type View } from './view.ts';
 
 /**
@@ -59,6 +65,9 @@ export interface ProjectionRunner {
   status(): ViewStatus[];
 }
 
+/** After a failed catch-up (store or read-model database unavailable), try again this much later. */
+const RETRY_MS = 1000;
+
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const { store, db, views } = options;
   const batchSize = options.batchSize ?? 2000;
@@ -102,23 +111,38 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const healthy = () => views.filter((v) => !failed.has(v.name));
   const lowest = () => Math.min(...healthy().map((v) => checkpoint.get(v.name)!));
 
-  /** Applies `events` to the given views and moves their checkpoints to `next`, in one transaction. */
-  const applyBatch = (targets: readonly View[], events: readonly PositionedEvent[], next: number): void => {
-    db.transaction(() => {
-      const open = targets.map((v) => ({
-        handles: v.handles,
-        from: checkpoint.get(v.name)!,
-        batch: openBatch(v, db),
-      }));
+  /**
+   * Applies `events` to the given views and moves their checkpoints to `next`, in one transaction.
+   * Each view starts from its checkpoint as stored, read inside the transaction after
+   * `lockCheckpoints` — so two runners sharing a PostgreSQL database (two ledger processes) never
+   * apply the same events twice: the second waits for the first's COMMIT and then sees its checkpoint.
+   * `at` is set to the event being applied (undefined while the buffers are written), for error reports.
+   */
+  const applyBatch = (
+    targets: readonly View[],
+    events: readonly PositionedEvent[],
+    next: number,
+    at: { event?: PositionedEvent } = {},
+  ): void => {
+    const moved = db.transaction(() => {
+      lockCheckpoints(db);
+      const open = targets.map((v) => {
+        const stored = readCheckpoint(db, v.name)?.position ?? 0;
+        if (stored < checkpoint.get(v.name)!)
+          throw new Error(`view ${v.name} was reset by another process (checkpoint ${stored}): restart`);
+        return { view: v, handles: v.handles, from: stored, batch: openBatch(v, db) };
+      });
       for (const e of events) {
+        at.event = e;
         for (const t of open) if (t.from <= e.position && t.handles.has(e.type)) t.batch.apply(e);
       }
+      at.event = undefined;
       for (const t of open) t.batch.end();
-      for (const v of targets)
-        if (checkpoint.get(v.name)! < next) writeCheckpoint(db, v.name, next, v.version);
+      for (const t of open) if (t.from < next) writeCheckpoint(db, t.view.name, next, t.view.version);
+      return open.map((t) => [t.view.name, Math.max(t.from, next)] as const);
     });
     // Only after COMMIT: the in-memory checkpoints follow the database, never lead it.
-    for (const v of targets) if (checkpoint.get(v.name)! < next) checkpoint.set(v.name, next);
+    for (const [name, position] of moved) checkpoint.set(name, position);
   };
 
   /** One page. Returns the number of events read (0: caught up). */
@@ -130,26 +154,18 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     if (page.events.length === 0) return 0;
     try {
       applyBatch(targets, page.events, page.nextPosition);
-    } catch {
+    } catch (error) {
+      // The database is unavailable (PostgreSQL restarting): nothing committed; retried later.
+      if (isTransientDbError(error)) throw error;
       // Find the failing view(s): each alone in its own transaction; the good ones still advance.
       for (const v of targets) {
-        let at: PositionedEvent | undefined;
+        const at: { event?: PositionedEvent } = {};
         try {
-          db.transaction(() => {
-            const batch = openBatch(v, db);
-            for (const e of page.events) {
-              at = e;
-              if (v.handles.has(e.type) && checkpoint.get(v.name)! <= e.position) batch.apply(e);
-            }
-            at = undefined; // writing what the batch buffered
-            batch.end();
-            if (checkpoint.get(v.name)! < page.nextPosition)
-              writeCheckpoint(db, v.name, page.nextPosition, v.version);
-          });
-          if (checkpoint.get(v.name)! < page.nextPosition) checkpoint.set(v.name, page.nextPosition);
+          applyBatch([v], page.events, page.nextPosition, at);
         } catch (error) {
-          failed.set(v.name, `${(error as Error).message} (at position ${at?.position})`);
-          options.onViewError?.(v.name, error, at);
+          if (isTransientDbError(error)) throw error;
+          failed.set(v.name, `${(error as Error).message} (at position ${at.event?.position})`);
+          options.onViewError?.(v.name, error, at.event);
         }
       }
     }
@@ -189,7 +205,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         wake();
       }
     });
-    pending.catch(() => undefined); // a read error: the next append wakes us again
+    // A read error or an unavailable read-model database: the next append wakes us, or this retry.
+    pending.catch(() => setTimeout(wake, RETRY_MS).unref());
   };
 
   return {

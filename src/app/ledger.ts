@@ -2,7 +2,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { DestinationStream } from 'pino';
-import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../projections/index.ts';
+import {
+  allViews,
+  createProjectionRunner,
+  postgresReadModelDb,
+  sqliteReadModelDb,
+} from '../../projections/index.ts';
 import { buildApp, type LoanLedgerApp } from '../api/app.ts';
 import { certificateRoutes } from '../api/routes/certificates.ts';
 import { anchorNowRoute } from '../api/routes/anchorNow.ts';
@@ -106,12 +111,17 @@ export async function startLedger(
     // History below the chain's latest anchor must be the history we have: refuse to start otherwise.
     await checkAnchoredHistory(anchorer, (m) => process.emitWarning(`anchoring: ${m}`));
 
-    // Read models beside the events; each batch and its checkpoint commit in one transaction.
-    const readModels = sqliteReadModelDb(local.db);
+    // Read models beside the events — in the store's SQLite file, or in the PostgreSQL database of
+    // DATABASE_URL; each batch and its checkpoint commit in one transaction there.
+    const postgresReadModels = config.DATABASE_URL ? postgresReadModelDb(config.DATABASE_URL) : undefined;
+    if (postgresReadModels) closers.push(() => postgresReadModels.close());
+    const readModels = postgresReadModels ?? sqliteReadModelDb(local.db);
     const projections = createProjectionRunner({
       store,
       db: readModels,
       views: allViews,
+      // A PostgreSQL batch blocks this thread for its round trips (postgresReadModelDb.ts): keep it short.
+      ...(postgresReadModels ? { batchSize: 250 } : {}),
       onViewError: (view, e) =>
         process.emitWarning(`projection ${view} stopped: ${e instanceof Error ? e.message : String(e)}`),
     });

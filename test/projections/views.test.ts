@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { authorizationEvents } from '../../src/domain/authorization/events.ts';
 import { creditEvents } from '../../src/domain/credit/events.ts';
 import { disputeEvents } from '../../src/domain/dispute/events.ts';
@@ -14,12 +14,7 @@ import { riskMonitoringEvents } from '../../src/domain/riskMonitoring/events.ts'
 import type { EventSchemas } from '../../src/domain/schema.ts';
 import { caseFile, disputesFor, mayReadCase } from '../../projections/caseFiles.ts';
 import { partyLedgers, programmeStatuses } from '../../projections/guaranteeQueries.ts';
-import {
-  allViews,
-  createProjectionRunner,
-  sqliteReadModelDb,
-  type ReadModelDb,
-} from '../../projections/index.ts';
+import { allViews, createProjectionRunner, type ReadModelDb } from '../../projections/index.ts';
 import { statistics } from '../../projections/statistics.ts';
 import { bankPortfolio, bankReports } from '../../projections/views/bankPortfolio.ts';
 import { openWarnings } from '../../projections/views/riskMonitoring.ts';
@@ -29,24 +24,10 @@ import {
   whiteList,
 } from '../../projections/views/whiteListMatching.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
+import { engines, openReadModels } from './engines.ts';
 import { appendAll } from './fixtures.ts';
 import { portfolio } from './portfolio.ts';
 import { E, recoveryScenario, scenario } from './scenario.ts';
-
-let dir: string;
-let store: SqliteEventStore;
-let db: ReadModelDb;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'proj-views-'));
-  store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
-  await appendAll(store, scenario());
-  db = sqliteReadModelDb(store.db);
-  await createProjectionRunner({ store, db, views: allViews }).catchUp();
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 const catalogue: EventSchemas = {
   ...enterpriseEvents,
@@ -106,379 +87,407 @@ describe('fixtures', () => {
   });
 });
 
-describe('regulator statistics', () => {
-  const now = new Date('2026-07-01T00:00:00.000Z');
-  it('cumulative figures over the whole platform, exact in fen and bps', () => {
-    const r = statistics(db, { now });
-    expect(r.cells).toHaveLength(1);
-    expect(r.cells[0]).toEqual({
-      key: {},
-      suppressed: false,
-      figures: {
-        registeredEnterprises: 4,
-        authorizationsLive: 1, // g1; g2 revoked, g4 expired
-        applications: 7,
-        matched: 6,
-        matchRateBps: 8571,
-        approvals: 5,
-        rejections: 1,
-        approvalRateBps: 8333,
-        medianDaysToDisbursement: 5,
-        disbursedCount: 5,
-        disbursedAmount: 9_000_000,
-        outstandingAmount: 7_600_000,
-        pureCreditShareBps: 3333,
-        firstTimeBorrowers: 4,
-        overdueCount: 2,
-        overdueAmount: 600_000,
-        overdueRateByCountBps: 4000,
-        overdueRateByAmountBps: 666,
-        defaultCount: 1,
-        defaultAmount: 2_000_000,
-        defaultRateByCountBps: 2000,
-        defaultRateByAmountBps: 2222,
-        compensationPaid: 1_600_000,
-        // due − paid per level: 400,000 − 400,000; 200,000 − 150,000; 200,000 − 0; 200,000 − 0.
-        reimbursementsOutstanding: {
-          local_government: 200_000,
-          national_fund: 0,
-          provincial_finance: 50_000,
-          provincial_reguarantee: 200_000,
-        },
-        recoveries: 100_000,
-        policySupportPaid: 12_345, // approved, not the 15,000 claimed
-      },
+// Every view test runs on both read-model engines: the same events give the same rows, to the fen.
+for (const engine of engines)
+  describe(`read models on ${engine}`, () => {
+    let dir: string;
+    let store: SqliteEventStore;
+    let db: ReadModelDb;
+    let closeDb: () => Promise<void>;
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'proj-views-'));
+      store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
+      await appendAll(store, scenario());
+      ({ db, close: closeDb } = await openReadModels(engine, store));
+      await createProjectionRunner({ store, db, views: allViews }).catchUp();
     });
-  });
+    afterAll(async () => {
+      await closeDb();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('one month: flows in the month, rates over its disbursement cohort, no stock figures', () => {
-    const f = statistics(db, { month: '2026-02', now }).cells[0]!.figures!;
-    expect(f).toMatchObject({
-      registeredEnterprises: 0,
-      authorizationsLive: null,
-      applications: 3,
-      matched: 2,
-      matchRateBps: 6666,
-      approvals: 2,
-      rejections: 1,
-      disbursedCount: 2,
-      disbursedAmount: 2_000_000,
-      outstandingAmount: null,
-      pureCreditShareBps: 10_000,
-      firstTimeBorrowers: 1,
-      overdueCount: 1,
-      overdueRateByAmountBps: 500,
-      defaultCount: 0,
-      compensationPaid: 0,
-      policySupportPaid: 12_345,
-    });
-  });
-
-  it('suppresses a cell with fewer enterprises than the threshold, and says why', () => {
-    const byCity = statistics(db, { groupBy: ['city'], now });
-    expect(byCity.cells[1]).toEqual({
-      key: { city: '430200' },
-      suppressed: true,
-      reason: 'fewer than 3 enterprises',
-      figures: null,
-    });
-    // Secondary suppression: the platform total is published (groupBy []), so showing 430100 would give
-    // 430200 away as total − 430100; with two cities both go.
-    expect(byCity.cells[0]).toEqual({
-      key: { city: '430100' },
-      suppressed: true,
-      reason: 'hidden so that a suppressed cell cannot be recomputed from the totals (secondary suppression)',
-      figures: null,
-    });
-    expect(statistics(db, { now }).cells[0]!.figures!.disbursedAmount).toBe(9_000_000);
-    expect(
-      statistics(db, { groupBy: ['city'], minEnterprises: 1, now }).cells.map((c) => [
-        c.key.city,
-        c.figures?.disbursedAmount ?? null,
-      ]),
-    ).toEqual([
-      ['430100', 8_500_000],
-      ['430200', 500_000],
-    ]);
-
-    const byBank = statistics(db, { groupBy: ['bank'], now });
-    const bankA = byBank.cells.find((c) => c.key.bank === 'bankA')!;
-    expect(bankA.figures).toMatchObject({
-      registeredEnterprises: null,
-      disbursedAmount: 9_000_000,
-      disbursedCount: 5,
-    });
-    expect(byBank.cells.find((c) => c.key.bank === 'bankB')).toMatchObject({
-      suppressed: true,
-      figures: null,
-    });
-    // A lower threshold shows the cell; a higher one hides every cell.
-    expect(
-      statistics(db, { groupBy: ['city'], minEnterprises: 1, now }).cells.every((c) => !c.suppressed),
-    ).toBe(true);
-    expect(
-      statistics(db, { groupBy: ['city'], minEnterprises: 5, now }).cells.every((c) => c.suppressed),
-    ).toBe(true);
-  });
-
-  it('never returns an enterprise identifier or name', () => {
-    const text = JSON.stringify([
-      statistics(db, { groupBy: ['city', 'industry', 'size', 'bank', 'kind'], minEnterprises: 1, now }),
-    ]);
-    for (const u of Object.values(E)) expect(text).not.toContain(u);
-    expect(text).not.toContain('企业');
-  });
-});
-
-describe('guarantor and risk-share ledger', () => {
-  it('programme loss rate against its cap: 1,600,000 / 3,600,000 guaranteed is past the 4 % cap (熔断)', () => {
-    // Guaranteed at disbursement: L2 2,000,000 × 80 % + L6 4,000,000 × 50 % = 3,600,000.
-    expect(programmeStatuses(db)).toEqual([
-      expect.objectContaining({
-        programmeId: 'hn-4321',
-        guaranteedTotal: 3_600_000,
-        compensationTotal: 1_600_000,
-        lossRateBps: 4444,
-        lossRateCapBps: 400,
-        warning: true,
-        breach: true,
-      }),
-    ]);
-    expect(programmeStatuses(db)[0]!.parties).toContainEqual({
-      party: 'hn-reguarantee',
-      level: 'provincial_reguarantee',
-      shareBps: 1000,
-    });
-  });
-
-  it('per party: exposure, compensation, reimbursements per counterparty with overdue', () => {
-    const ledgers = partyLedgers(db, '2026-06-30');
-    const by = Object.fromEntries(ledgers.map((l) => [l.party, l]));
-    expect(Object.keys(by).sort()).toEqual([
-      'G1',
-      'bankA',
-      'city-fund',
-      'hn-finance',
-      'hn-reguarantee',
-      'national-fund',
-    ]);
-    // Live exposure: only L6 (L2 was compensated): 3,000,000 outstanding × 50 % = 1,500,000.
-    // Reimbursements arose on 2026-04-20; 30 days' grace → overdue after 2026-05-20.
-    expect(by['G1']).toEqual({
-      party: 'G1',
-      levels: ['guarantor'],
-      outstandingGuaranteedPrincipal: 1_500_000,
-      shareWeightedExposure: 450_000,
-      compensationPaid: 1_600_000,
-      reimbursementsPayable: [],
-      reimbursementsReceivable: [
-        { counterparty: 'city-fund', due: 200_000, paid: 0, outstanding: 200_000, overdue: 200_000 },
-        { counterparty: 'hn-finance', due: 200_000, paid: 150_000, outstanding: 50_000, overdue: 50_000 },
-        { counterparty: 'hn-reguarantee', due: 200_000, paid: 0, outstanding: 200_000, overdue: 200_000 },
-        { counterparty: 'national-fund', due: 400_000, paid: 400_000, outstanding: 0, overdue: 0 },
-      ],
-      recoveriesReceived: 0,
-      recoveriesOwedOnward: 0,
-      recoveriesOwedToParty: 0,
-    });
-    expect(by['national-fund']).toMatchObject({
-      levels: ['national_fund'],
-      shareWeightedExposure: 300_000,
-      compensationPaid: 400_000,
-      reimbursementsPayable: [
-        { counterparty: 'G1', due: 400_000, paid: 400_000, outstanding: 0, overdue: 0 },
-      ],
-    });
-    expect(by['hn-finance']).toMatchObject({
-      shareWeightedExposure: 150_000,
-      compensationPaid: 150_000,
-      reimbursementsPayable: [
-        { counterparty: 'G1', due: 200_000, paid: 150_000, outstanding: 50_000, overdue: 50_000 },
-      ],
-    });
-    // The bank bears its 20 % itself (compensation is the loss less that share): it pays nobody.
-    expect(by['bankA']).toMatchObject({
-      levels: ['bank'],
-      shareWeightedExposure: 300_000,
-      compensationPaid: 0,
-      reimbursementsPayable: [],
-    });
-    // Within the grace period nothing is overdue yet; a shorter grace makes it so.
-    const early = partyLedgers(db, '2026-05-01', 'G1')[0]!;
-    expect(early.reimbursementsReceivable.map((r) => r.overdue)).toEqual([0, 0, 0, 0]);
-    const strict = partyLedgers(db, '2026-05-01', 'G1', 5)[0]!;
-    expect(strict.reimbursementsReceivable.find((r) => r.counterparty === 'city-fund')!.overdue).toBe(
-      200_000,
-    );
-  });
-
-  it('recoveries: the guarantor receives them and owes each party the allocation the domain made', async () => {
-    const dir2 = mkdtempSync(join(tmpdir(), 'proj-recovery-'));
-    const store2 = openSqliteEventStore({ file: join(dir2, 'ledger.db') });
-    try {
-      await appendAll(store2, recoveryScenario());
-      const db2 = sqliteReadModelDb(store2.db);
-      await createProjectionRunner({ store: store2, db: db2, views: allViews }).catchUp();
-      const by = Object.fromEntries(partyLedgers(db2, '2026-12-31').map((l) => [l.party, l]));
-      // 100,000 recovered; G1 keeps its 30 % (30,000) and owes the other 70,000 onward.
-      expect(by['G1']).toMatchObject({
-        compensationPaid: 800_000, // 1,000,000 loss less the bank's 200,000
-        recoveriesReceived: 100_000,
-        recoveriesOwedOnward: 70_000,
-        recoveriesOwedToParty: 0,
+    describe('regulator statistics', () => {
+      const now = new Date('2026-07-01T00:00:00.000Z');
+      it('cumulative figures over the whole platform, exact in fen and bps', () => {
+        const r = statistics(db, { now });
+        expect(r.cells).toHaveLength(1);
+        expect(r.cells[0]).toEqual({
+          key: {},
+          suppressed: false,
+          figures: {
+            registeredEnterprises: 4,
+            authorizationsLive: 1, // g1; g2 revoked, g4 expired
+            applications: 7,
+            matched: 6,
+            matchRateBps: 8571,
+            approvals: 5,
+            rejections: 1,
+            approvalRateBps: 8333,
+            medianDaysToDisbursement: 5,
+            disbursedCount: 5,
+            disbursedAmount: 9_000_000,
+            outstandingAmount: 7_600_000,
+            pureCreditShareBps: 3333,
+            firstTimeBorrowers: 4,
+            overdueCount: 2,
+            overdueAmount: 600_000,
+            overdueRateByCountBps: 4000,
+            overdueRateByAmountBps: 666,
+            defaultCount: 1,
+            defaultAmount: 2_000_000,
+            defaultRateByCountBps: 2000,
+            defaultRateByAmountBps: 2222,
+            compensationPaid: 1_600_000,
+            // due − paid per level: 400,000 − 400,000; 200,000 − 150,000; 200,000 − 0; 200,000 − 0.
+            reimbursementsOutstanding: {
+              local_government: 200_000,
+              national_fund: 0,
+              provincial_finance: 50_000,
+              provincial_reguarantee: 200_000,
+            },
+            recoveries: 100_000,
+            policySupportPaid: 12_345, // approved, not the 15,000 claimed
+          },
+        });
       });
-      expect(
-        Object.fromEntries(
-          ['national-fund', 'hn-finance', 'hn-reguarantee', 'bankA', 'city-fund'].map((p) => [
-            p,
-            by[p]!.recoveriesOwedToParty,
+
+      it('one month: flows in the month, rates over its disbursement cohort, no stock figures', () => {
+        const f = statistics(db, { month: '2026-02', now }).cells[0]!.figures!;
+        expect(f).toMatchObject({
+          registeredEnterprises: 0,
+          authorizationsLive: null,
+          applications: 3,
+          matched: 2,
+          matchRateBps: 6666,
+          approvals: 2,
+          rejections: 1,
+          disbursedCount: 2,
+          disbursedAmount: 2_000_000,
+          outstandingAmount: null,
+          pureCreditShareBps: 10_000,
+          firstTimeBorrowers: 1,
+          overdueCount: 1,
+          overdueRateByAmountBps: 500,
+          defaultCount: 0,
+          compensationPaid: 0,
+          policySupportPaid: 12_345,
+        });
+      });
+
+      it('suppresses a cell with fewer enterprises than the threshold, and says why', () => {
+        const byCity = statistics(db, { groupBy: ['city'], now });
+        expect(byCity.cells[1]).toEqual({
+          key: { city: '430200' },
+          suppressed: true,
+          reason: 'fewer than 3 enterprises',
+          figures: null,
+        });
+        // Secondary suppression: the platform total is published (groupBy []), so showing 430100 would give
+        // 430200 away as total − 430100; with two cities both go.
+        expect(byCity.cells[0]).toEqual({
+          key: { city: '430100' },
+          suppressed: true,
+          reason:
+            'hidden so that a suppressed cell cannot be recomputed from the totals (secondary suppression)',
+          figures: null,
+        });
+        expect(statistics(db, { now }).cells[0]!.figures!.disbursedAmount).toBe(9_000_000);
+        expect(
+          statistics(db, { groupBy: ['city'], minEnterprises: 1, now }).cells.map((c) => [
+            c.key.city,
+            c.figures?.disbursedAmount ?? null,
           ]),
-        ),
-      ).toEqual({
-        'national-fund': 20_000,
-        'hn-finance': 10_000,
-        'hn-reguarantee': 10_000,
-        bankA: 20_000,
-        'city-fund': 10_000,
+        ).toEqual([
+          ['430100', 8_500_000],
+          ['430200', 500_000],
+        ]);
+
+        const byBank = statistics(db, { groupBy: ['bank'], now });
+        const bankA = byBank.cells.find((c) => c.key.bank === 'bankA')!;
+        expect(bankA.figures).toMatchObject({
+          registeredEnterprises: null,
+          disbursedAmount: 9_000_000,
+          disbursedCount: 5,
+        });
+        expect(byBank.cells.find((c) => c.key.bank === 'bankB')).toMatchObject({
+          suppressed: true,
+          figures: null,
+        });
+        // A lower threshold shows the cell; a higher one hides every cell.
+        expect(
+          statistics(db, { groupBy: ['city'], minEnterprises: 1, now }).cells.every((c) => !c.suppressed),
+        ).toBe(true);
+        expect(
+          statistics(db, { groupBy: ['city'], minEnterprises: 5, now }).cells.every((c) => c.suppressed),
+        ).toBe(true);
       });
-      expect(by['G1']!.reimbursementsReceivable.every((r) => r.outstanding === 0 && r.overdue === 0)).toBe(
-        true,
-      );
-      expect(programmeStatuses(db2)).toEqual([
-        expect.objectContaining({ programmeId: 'hn-4321-b', guaranteedTotal: 0, compensationTotal: 800_000 }),
-      ]);
-    } finally {
-      await store2.close();
-      rmSync(dir2, { recursive: true, force: true });
-    }
-  });
-});
 
-describe('bank portfolio and report-back', () => {
-  it("a bank's loans by status and overdue buckets", () => {
-    expect(bankPortfolio(db, 'bankA')).toEqual({
-      bank: 'bankA',
-      byStatus: [
-        { status: 'active', count: 3, outstanding: 5_100_000, disbursed: 6_500_000 },
-        { status: 'defaulted', count: 1, outstanding: 2_000_000, disbursed: 2_000_000 },
-        { status: 'overdue', count: 1, outstanding: 500_000, disbursed: 500_000 },
-      ],
-      overdueBuckets: [
-        { bucket: '1-30', count: 1, outstanding: 500_000, overdueAmount: 100_000 },
-        { bucket: '31-90', count: 0, outstanding: 0, overdueAmount: 0 },
-        { bucket: '90+', count: 1, outstanding: 2_000_000, overdueAmount: 500_000 },
-      ],
+      it('never returns an enterprise identifier or name', () => {
+        const text = JSON.stringify([
+          statistics(db, { groupBy: ['city', 'industry', 'size', 'bank', 'kind'], minEnterprises: 1, now }),
+        ]);
+        for (const u of Object.values(E)) expect(text).not.toContain(u);
+        expect(text).not.toContain('企业');
+      });
     });
-    expect(bankPortfolio(db, 'bankB').byStatus).toEqual([
-      { status: 'rejected', count: 1, outstanding: 0, disbursed: 0 },
-    ]);
-  });
 
-  it('report-back records of its lending, in log order', () => {
-    const l1 = bankReports(db, 'bankA').filter((r) => r.loanId === 'L1');
-    expect(l1.map((r) => [r.eventType, r.amount, r.at])).toEqual([
-      ['LoanApproved', 1_000_000, '2026-01-07T08:00:00.000Z'],
-      ['ContractExecuted', null, '2026-01-08T08:00:00.000Z'],
-      ['LoanDisbursed', 1_000_000, '2026-01-10'],
-      ['RepaymentReceived', 404_000, '2026-02-10'],
-    ]);
-    expect(bankReports(db, 'bankB').map((r) => r.eventType)).toEqual(['LoanRejected']);
-  });
-});
+    describe('guarantor and risk-share ledger', () => {
+      it('programme loss rate against its cap: 1,600,000 / 3,600,000 guaranteed is past the 4 % cap (熔断)', () => {
+        // Guaranteed at disbursement: L2 2,000,000 × 80 % + L6 4,000,000 × 50 % = 3,600,000.
+        expect(programmeStatuses(db)).toEqual([
+          expect.objectContaining({
+            programmeId: 'hn-4321',
+            guaranteedTotal: 3_600_000,
+            compensationTotal: 1_600_000,
+            lossRateBps: 4444,
+            lossRateCapBps: 400,
+            warning: true,
+            breach: true,
+          }),
+        ]);
+        expect(programmeStatuses(db)[0]!.parties).toContainEqual({
+          party: 'hn-reguarantee',
+          level: 'provincial_reguarantee',
+          shareBps: 1000,
+        });
+      });
 
-describe('court / arbitration case file', () => {
-  it('parties, claim, evidence, award and the loan timeline with log indexes and anchor status', async () => {
-    const file = (await caseFile(db, 'D1', 'arb-cs', (i) => (i < 20 ? 'final' : 'pending')))!;
-    expect(file).toMatchObject({
-      disputeId: 'D1',
-      loanId: 'L2',
-      status: 'awarded',
-      parties: { claimant: 'bankA', respondent: E.e2 },
-      claim: { amount: 1_900_000, text: '偿还借款本息' },
-      body: { org: 'arb-cs', role: 'arbitrator' },
-      tribunal: 'arb-1, arb-7, arb-9',
-      award: {
-        awardId: 'A1',
-        payments: [{ payer: E.e2, payee: 'bankA', amountFen: 1_900_000, item: '本金及利息' }],
-        obligations: [],
-      },
+      it('per party: exposure, compensation, reimbursements per counterparty with overdue', () => {
+        const ledgers = partyLedgers(db, '2026-06-30');
+        const by = Object.fromEntries(ledgers.map((l) => [l.party, l]));
+        expect(Object.keys(by).sort()).toEqual([
+          'G1',
+          'bankA',
+          'city-fund',
+          'hn-finance',
+          'hn-reguarantee',
+          'national-fund',
+        ]);
+        // Live exposure: only L6 (L2 was compensated): 3,000,000 outstanding × 50 % = 1,500,000.
+        // Reimbursements arose on 2026-04-20; 30 days' grace → overdue after 2026-05-20.
+        expect(by['G1']).toEqual({
+          party: 'G1',
+          levels: ['guarantor'],
+          outstandingGuaranteedPrincipal: 1_500_000,
+          shareWeightedExposure: 450_000,
+          compensationPaid: 1_600_000,
+          reimbursementsPayable: [],
+          reimbursementsReceivable: [
+            { counterparty: 'city-fund', due: 200_000, paid: 0, outstanding: 200_000, overdue: 200_000 },
+            { counterparty: 'hn-finance', due: 200_000, paid: 150_000, outstanding: 50_000, overdue: 50_000 },
+            { counterparty: 'hn-reguarantee', due: 200_000, paid: 0, outstanding: 200_000, overdue: 200_000 },
+            { counterparty: 'national-fund', due: 400_000, paid: 400_000, outstanding: 0, overdue: 0 },
+          ],
+          recoveriesReceived: 0,
+          recoveriesOwedOnward: 0,
+          recoveriesOwedToParty: 0,
+        });
+        expect(by['national-fund']).toMatchObject({
+          levels: ['national_fund'],
+          shareWeightedExposure: 300_000,
+          compensationPaid: 400_000,
+          reimbursementsPayable: [
+            { counterparty: 'G1', due: 400_000, paid: 400_000, outstanding: 0, overdue: 0 },
+          ],
+        });
+        expect(by['hn-finance']).toMatchObject({
+          shareWeightedExposure: 150_000,
+          compensationPaid: 150_000,
+          reimbursementsPayable: [
+            { counterparty: 'G1', due: 200_000, paid: 150_000, outstanding: 50_000, overdue: 50_000 },
+          ],
+        });
+        // The bank bears its 20 % itself (compensation is the loss less that share): it pays nobody.
+        expect(by['bankA']).toMatchObject({
+          levels: ['bank'],
+          shareWeightedExposure: 300_000,
+          compensationPaid: 0,
+          reimbursementsPayable: [],
+        });
+        // Within the grace period nothing is overdue yet; a shorter grace makes it so.
+        const early = partyLedgers(db, '2026-05-01', 'G1')[0]!;
+        expect(early.reimbursementsReceivable.map((r) => r.overdue)).toEqual([0, 0, 0, 0]);
+        const strict = partyLedgers(db, '2026-05-01', 'G1', 5)[0]!;
+        expect(strict.reimbursementsReceivable.find((r) => r.counterparty === 'city-fund')!.overdue).toBe(
+          200_000,
+        );
+      });
+
+      it('recoveries: the guarantor receives them and owes each party the allocation the domain made', async () => {
+        const dir2 = mkdtempSync(join(tmpdir(), 'proj-recovery-'));
+        const store2 = openSqliteEventStore({ file: join(dir2, 'ledger.db') });
+        try {
+          await appendAll(store2, recoveryScenario());
+          const { db: db2, close } = await openReadModels(engine, store2);
+          onTestFinished(close);
+          await createProjectionRunner({ store: store2, db: db2, views: allViews }).catchUp();
+          const by = Object.fromEntries(partyLedgers(db2, '2026-12-31').map((l) => [l.party, l]));
+          // 100,000 recovered; G1 keeps its 30 % (30,000) and owes the other 70,000 onward.
+          expect(by['G1']).toMatchObject({
+            compensationPaid: 800_000, // 1,000,000 loss less the bank's 200,000
+            recoveriesReceived: 100_000,
+            recoveriesOwedOnward: 70_000,
+            recoveriesOwedToParty: 0,
+          });
+          expect(
+            Object.fromEntries(
+              ['national-fund', 'hn-finance', 'hn-reguarantee', 'bankA', 'city-fund'].map((p) => [
+                p,
+                by[p]!.recoveriesOwedToParty,
+              ]),
+            ),
+          ).toEqual({
+            'national-fund': 20_000,
+            'hn-finance': 10_000,
+            'hn-reguarantee': 10_000,
+            bankA: 20_000,
+            'city-fund': 10_000,
+          });
+          expect(
+            by['G1']!.reimbursementsReceivable.every((r) => r.outstanding === 0 && r.overdue === 0),
+          ).toBe(true);
+          expect(programmeStatuses(db2)).toEqual([
+            expect.objectContaining({
+              programmeId: 'hn-4321-b',
+              guaranteedTotal: 0,
+              compensationTotal: 800_000,
+            }),
+          ]);
+        } finally {
+          await store2.close();
+          rmSync(dir2, { recursive: true, force: true });
+        }
+      });
     });
-    expect(file.evidence).toEqual([
-      expect.objectContaining({ submittedBy: 'bankA', reference: 'EV1', at: '2026-06-07T08:00:00.000Z' }),
-    ]);
-    // The timeline is exactly the store's events about L2 (its loan, guarantee and dispute streams),
-    // each at its store position.
-    const all = (await store.readAll({ max: 10_000 })).events;
-    const expected = all.filter((e) => ['loan-L2', 'guarantee-G-L2', 'dispute-D1'].includes(e.stream));
-    expect(file.timeline.map((t) => [t.logIndex, t.type, t.eventId])).toEqual(
-      expected.map((e) => [e.position, e.type, e.id]),
-    );
-    // 9 loan events, 9 guarantee events (issued, agreement, 代偿, 4 due, 2 paid), 5 dispute events.
-    expect(file.timeline).toHaveLength(23);
-    expect(file.timeline.map((t) => t.anchor)).toEqual(
-      expected.map((e) => (e.position < 20 ? 'final' : 'pending')),
-    );
-  });
 
-  it('is readable only by the assigned body and the parties', async () => {
-    const anchor = () => 'pending';
-    for (const org of ['arb-cs', 'bankA', E.e2]) expect(await caseFile(db, 'D1', org, anchor)).toBeDefined();
-    for (const org of ['bankB', 'regulator-1', 'other-court', 'G1', ''])
-      expect(await caseFile(db, 'D1', org, anchor)).toBeUndefined();
-    expect(mayReadCase({ body: '', claimant: 'a', respondent: 'b' }, '')).toBe(false);
-    expect(disputesFor(db, 'bankA').map((d) => d.disputeId)).toEqual(['D1']);
-    expect(disputesFor(db, 'bankB')).toEqual([]);
-  });
-});
+    describe('bank portfolio and report-back', () => {
+      it("a bank's loans by status and overdue buckets", () => {
+        expect(bankPortfolio(db, 'bankA')).toEqual({
+          bank: 'bankA',
+          byStatus: [
+            { status: 'active', count: 3, outstanding: 5_100_000, disbursed: 6_500_000 },
+            { status: 'defaulted', count: 1, outstanding: 2_000_000, disbursed: 2_000_000 },
+            { status: 'overdue', count: 1, outstanding: 500_000, disbursed: 500_000 },
+          ],
+          overdueBuckets: [
+            { bucket: '1-30', count: 1, outstanding: 500_000, overdueAmount: 100_000 },
+            { bucket: '31-90', count: 0, outstanding: 0, overdueAmount: 0 },
+            { bucket: '90+', count: 1, outstanding: 2_000_000, overdueAmount: 500_000 },
+          ],
+        });
+        expect(bankPortfolio(db, 'bankB').byStatus).toEqual([
+          { status: 'rejected', count: 1, outstanding: 0, disbursed: 0 },
+        ]);
+      });
 
-describe('white list and product matching', () => {
-  it('white list with criteria, product pool with live status, applications awaiting a choice', () => {
-    expect(whiteList(db)).toEqual([
-      expect.objectContaining({
-        uscc: E.e1,
-        grade: 'A',
-        criteria: ['grade A', 'no tax arrears'],
-        region: '430102',
-      }),
-    ]);
-    expect(productPool(db).map((p) => [p.productId, p.bank, p.kind, p.live])).toEqual([
-      ['pA1', 'bankA', 'pure_credit', true],
-      ['pA2', 'bankA', 'guaranteed', true],
-      ['pB1', 'bankB', 'pledge', false],
-    ]);
-    expect(productPool(db, true).map((p) => p.productId)).toEqual(['pA1', 'pA2']);
-    expect(applicationsAwaitingChoice(db)).toEqual([
-      expect.objectContaining({
-        loanId: 'L7',
-        uscc: E.e4,
-        amountFen: 800_000,
-        candidates: [expect.objectContaining({ productId: 'pA1' })],
-      }),
-    ]);
-  });
-});
+      it('report-back records of its lending, in log order', () => {
+        const l1 = bankReports(db, 'bankA').filter((r) => r.loanId === 'L1');
+        expect(l1.map((r) => [r.eventType, r.amount, r.at])).toEqual([
+          ['LoanApproved', 1_000_000, '2026-01-07T08:00:00.000Z'],
+          ['ContractExecuted', null, '2026-01-08T08:00:00.000Z'],
+          ['LoanDisbursed', 1_000_000, '2026-01-10'],
+          ['RepaymentReceived', 404_000, '2026-02-10'],
+        ]);
+        expect(bankReports(db, 'bankB').map((r) => r.eventType)).toEqual(['LoanRejected']);
+      });
+    });
 
-describe('risk monitoring', () => {
-  it('open warnings with level, rule and age; notices owed to the institutions concerned', () => {
-    const now = new Date('2026-03-16T08:00:00.000Z');
-    expect(openWarnings(db, now)).toEqual([
-      {
-        warningId: 'W1',
-        uscc: E.e2,
-        loanId: 'L2',
-        level: 'orange',
-        rule: 'risk.overdue.30_days',
-        reason: 'overdue 45 (loan-L2@7)',
-        raisedAt: '2026-03-06T08:00:00.000Z',
-        ageDays: 10,
-      },
-    ]);
-    expect(openWarnings(db, now, 'G1').map((w) => w.warningId)).toEqual(['W1']);
-    expect(openWarnings(db, now, 'bankB')).toEqual([]);
-    expect(
-      db
-        .all<{ delivery_id: string }>('SELECT delivery_id FROM rm_risk_notices ORDER BY delivery_id')
-        .map((r) => r.delivery_id),
-    ).toEqual(['W1:raised:G1', 'W1:raised:bankA', 'W2:cleared:bankA', 'W2:raised:bankA']);
+    describe('court / arbitration case file', () => {
+      it('parties, claim, evidence, award and the loan timeline with log indexes and anchor status', async () => {
+        const file = (await caseFile(db, 'D1', 'arb-cs', (i) => (i < 20 ? 'final' : 'pending')))!;
+        expect(file).toMatchObject({
+          disputeId: 'D1',
+          loanId: 'L2',
+          status: 'awarded',
+          parties: { claimant: 'bankA', respondent: E.e2 },
+          claim: { amount: 1_900_000, text: '偿还借款本息' },
+          body: { org: 'arb-cs', role: 'arbitrator' },
+          tribunal: 'arb-1, arb-7, arb-9',
+          award: {
+            awardId: 'A1',
+            payments: [{ payer: E.e2, payee: 'bankA', amountFen: 1_900_000, item: '本金及利息' }],
+            obligations: [],
+          },
+        });
+        expect(file.evidence).toEqual([
+          expect.objectContaining({ submittedBy: 'bankA', reference: 'EV1', at: '2026-06-07T08:00:00.000Z' }),
+        ]);
+        // The timeline is exactly the store's events about L2 (its loan, guarantee and dispute streams),
+        // each at its store position.
+        const all = (await store.readAll({ max: 10_000 })).events;
+        const expected = all.filter((e) => ['loan-L2', 'guarantee-G-L2', 'dispute-D1'].includes(e.stream));
+        expect(file.timeline.map((t) => [t.logIndex, t.type, t.eventId])).toEqual(
+          expected.map((e) => [e.position, e.type, e.id]),
+        );
+        // 9 loan events, 9 guarantee events (issued, agreement, 代偿, 4 due, 2 paid), 5 dispute events.
+        expect(file.timeline).toHaveLength(23);
+        expect(file.timeline.map((t) => t.anchor)).toEqual(
+          expected.map((e) => (e.position < 20 ? 'final' : 'pending')),
+        );
+      });
+
+      it('is readable only by the assigned body and the parties', async () => {
+        const anchor = () => 'pending';
+        for (const org of ['arb-cs', 'bankA', E.e2])
+          expect(await caseFile(db, 'D1', org, anchor)).toBeDefined();
+        for (const org of ['bankB', 'regulator-1', 'other-court', 'G1', ''])
+          expect(await caseFile(db, 'D1', org, anchor)).toBeUndefined();
+        expect(mayReadCase({ body: '', claimant: 'a', respondent: 'b' }, '')).toBe(false);
+        expect(disputesFor(db, 'bankA').map((d) => d.disputeId)).toEqual(['D1']);
+        expect(disputesFor(db, 'bankB')).toEqual([]);
+      });
+    });
+
+    describe('white list and product matching', () => {
+      it('white list with criteria, product pool with live status, applications awaiting a choice', () => {
+        expect(whiteList(db)).toEqual([
+          expect.objectContaining({
+            uscc: E.e1,
+            grade: 'A',
+            criteria: ['grade A', 'no tax arrears'],
+            region: '430102',
+          }),
+        ]);
+        expect(productPool(db).map((p) => [p.productId, p.bank, p.kind, p.live])).toEqual([
+          ['pA1', 'bankA', 'pure_credit', true],
+          ['pA2', 'bankA', 'guaranteed', true],
+          ['pB1', 'bankB', 'pledge', false],
+        ]);
+        expect(productPool(db, true).map((p) => p.productId)).toEqual(['pA1', 'pA2']);
+        expect(applicationsAwaitingChoice(db)).toEqual([
+          expect.objectContaining({
+            loanId: 'L7',
+            uscc: E.e4,
+            amountFen: 800_000,
+            candidates: [expect.objectContaining({ productId: 'pA1' })],
+          }),
+        ]);
+      });
+    });
+
+    describe('risk monitoring', () => {
+      it('open warnings with level, rule and age; notices owed to the institutions concerned', () => {
+        const now = new Date('2026-03-16T08:00:00.000Z');
+        expect(openWarnings(db, now)).toEqual([
+          {
+            warningId: 'W1',
+            uscc: E.e2,
+            loanId: 'L2',
+            level: 'orange',
+            rule: 'risk.overdue.30_days',
+            reason: 'overdue 45 (loan-L2@7)',
+            raisedAt: '2026-03-06T08:00:00.000Z',
+            ageDays: 10,
+          },
+        ]);
+        expect(openWarnings(db, now, 'G1').map((w) => w.warningId)).toEqual(['W1']);
+        expect(openWarnings(db, now, 'bankB')).toEqual([]);
+        expect(
+          db
+            .all<{ delivery_id: string }>('SELECT delivery_id FROM rm_risk_notices ORDER BY delivery_id')
+            .map((r) => r.delivery_id),
+        ).toEqual(['W1:raised:G1', 'W1:raised:bankA', 'W2:cleared:bankA', 'W2:raised:bankA']);
+      });
+    });
   });
-});

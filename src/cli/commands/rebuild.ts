@@ -1,5 +1,10 @@
 import { join, resolve } from 'node:path';
-import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../../projections/index.ts';
+import {
+  allViews,
+  createProjectionRunner,
+  postgresReadModelDb,
+  sqliteReadModelDb,
+} from '../../../projections/index.ts';
 import { loadConfig } from '../../app/config.ts';
 import { openEventStore } from '../../store/openEventStore.ts';
 import { openSqliteDatabase } from '../../store/sqlite/index.ts';
@@ -11,7 +16,8 @@ const help = `usage: loan-ledger rebuild [VIEW]
 
 Rebuilds the read models (projections) from position 0 of the event store, one view or all, with a
 progress bar. It opens the store the way \`serve\` does (DATA_DIR, DATABASE_URL, ESDB_URL); the read
-models live beside the events (the embedded store's file) or in <DATA_DIR>/ledger-local.db.
+models live beside the events (the embedded store's file, or the PostgreSQL database of DATABASE_URL)
+or, with ESDB_URL, in <DATA_DIR>/ledger-local.db.
 Stop the server first: it keeps its own read-model checkpoints in memory.
 
 views: ${allViews.map((v) => v.name).join(', ')}
@@ -34,11 +40,20 @@ export const rebuildCommand: CliCommand = {
       databaseUrl: config.DATABASE_URL,
       esdbUrl: config.ESDB_URL,
     });
-    // The same placement as src/app/ledger.ts: in the embedded store's file, else ledger-local.db.
-    const ownDb = store.kind === 'sqlite' ? undefined : openSqliteDatabase(join(dataDir, 'ledger-local.db'));
-    const db = ownDb ?? (store as SqliteEventStore).db;
+    // The same placement as src/app/ledger.ts: in the embedded store's file, in PostgreSQL with
+    // DATABASE_URL, else ledger-local.db.
+    const postgres =
+      store.kind === 'postgres' && config.DATABASE_URL ? postgresReadModelDb(config.DATABASE_URL) : undefined;
+    const ownDb =
+      store.kind === 'sqlite' || postgres ? undefined : openSqliteDatabase(join(dataDir, 'ledger-local.db'));
+    const db = postgres ?? sqliteReadModelDb(ownDb ?? (store as SqliteEventStore).db);
     try {
-      const runner = createProjectionRunner({ store, db: sqliteReadModelDb(db), views: allViews });
+      const runner = createProjectionRunner({
+        store,
+        db,
+        views: allViews,
+        ...(postgres ? { batchSize: 1000 } : {}),
+      });
       let bar: ReturnType<typeof progressBar> | undefined;
       let done = 0;
       await runner.rebuild(name, (p) => {
@@ -55,6 +70,7 @@ export const rebuildCommand: CliCommand = {
       return status.some((v) => v.error) ? 1 : 0;
     } finally {
       ownDb?.close();
+      await postgres?.close();
       await store.close();
     }
   },
