@@ -40,11 +40,12 @@ interface Reply {
 
 /**
  * Errors of the connection or the server's state rather than of the statement: no SQLSTATE (the socket
- * failed), class 08 (connection), 57P01-57P03 (shut down / starting), 53300 (too many connections),
+ * failed: none, or a Node code like ECONNREFUSED), class 08 (connection), 57P01-57P03 (shut down / starting), 53300 (too many connections),
  * 40001/40P01 (serialization failure, deadlock). The runner retries these instead of stopping a view.
  */
 const transientCode = (code: string | undefined): boolean =>
   code === undefined ||
+  !/^[0-9A-Z]{5}$/.test(code) || // not a SQLSTATE: a socket error (ECONNREFUSED, ECONNRESET, …)
   code.startsWith('08') ||
   ['57P01', '57P02', '57P03', '53300', '40001', '40P01'].includes(code);
 

@@ -58,7 +58,7 @@ port.on('message', async (m) => {
       rowCount: last?.rowCount ?? 0,
     };
   } catch (e) {
-    if (client && (e?.code === undefined || client._ending)) {
+    if (client && (!/^[0-9A-Z]{5}$/.test(String(e?.code)) || client._ending)) {
       // Not a server-side SQL error: the connection itself failed.
       const c = client;
       client = undefined;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { allViews, createProjectionRunner, postgresReadModelDb } from '../../projections/index.ts';
+import { allViews, createProjectionRunner, postgresReadModelDb, type View } from '../../projections/index.ts';
 import { parsePgInteger, toPostgres } from '../../projections/postgresDialect.ts';
 import { statistics } from '../../projections/statistics.ts';
 import { loadConfig } from '../../src/app/config.ts';
@@ -124,6 +124,50 @@ describe('PostgreSQL read models', () => {
         statistics(sqlite.db, { groupBy: ['city', 'kind'], now }),
       );
     } finally {
+      await postgres.close();
+    }
+  });
+
+  it('a connection dropped inside a batch (server restart) rolls it back and does not stop the views', async () => {
+    const sqlite = await openReadModels('sqlite', store);
+    await createProjectionRunner({ store, db: sqlite.db, views: allViews }).catchUp();
+    const expected = dumpViews(sqlite.db, allViews);
+    const postgres = await openReadModels('postgres', store);
+    const admin = postgresReadModelDb(postgres.url!);
+    try {
+      // A view that, once, has the server terminate the runner's connection in the middle of a batch.
+      let killed = 0;
+      const killer: View = {
+        name: 'killer',
+        version: 1,
+        tables: [],
+        schema: 'SELECT 1',
+        handles: new Set(['LoanDisbursed']),
+        apply() {
+          if (killed++ === 0)
+            admin.get(
+              `SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+               WHERE application_name = 'loan-ledger read models' AND datname = current_database()
+                 AND pid <> pg_backend_pid()`,
+            );
+        },
+      };
+      const runner = createProjectionRunner({
+        store,
+        db: postgres.db,
+        views: [killer, ...allViews],
+        batchSize: 500,
+      });
+      await expect(runner.catchUp()).rejects.toMatchObject({ transient: true });
+      expect(killed).toBe(1);
+      // No view was stopped; the next catch-up connects again and applies the rolled-back batch once.
+      expect(runner.status().filter((v) => v.error !== undefined)).toEqual([]);
+      await runner.catchUp();
+      const got = dumpViews(postgres.db, allViews);
+      for (const table of Object.keys(expected))
+        expect({ table, rows: got[table] }).toEqual({ table, rows: expected[table] });
+    } finally {
+      await admin.close();
       await postgres.close();
     }
   });
