@@ -10,11 +10,16 @@ import { aggregates } from '../../src/domain/index.ts';
 import { completeUscc } from '../../src/domain/identifiers.ts';
 import { openTestLogService } from './logService.ts';
 import { SqlitePiiVault } from '../../src/vault/sqliteVault.ts';
+import { FileDocumentStore } from '../../src/documents/documentStore.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
 
 /** The domain's aggregates, with a real PII vault in the store's database. */
-export const testAggregates = (store: SqliteEventStore): AggregateRegistry =>
-  registryFromDomain(aggregates, { vault: new SqlitePiiVault(store.db) });
+/** The domain registry as the ledger wires it: a vault in the store's file, drafted contracts in `dir`. */
+export const testAggregates = (store: SqliteEventStore, dir?: string): AggregateRegistry =>
+  registryFromDomain(aggregates, {
+    vault: new SqlitePiiVault(store.db),
+    ...(dir ? { contracts: { documents: new FileDocumentStore(join(dir, 'documents')) } } : {}),
+  });
 
 /** A valid 统一社会信用代码 number n. */
 export const uscc = (n: number): string => completeUscc(`91430100${String(n).padStart(8, '0')}`);
@@ -45,7 +50,7 @@ export async function startTestServer(
   const app = await buildApp({
     store,
     ...(logService ? { logService } : {}),
-    aggregates: testAggregates(store),
+    aggregates: testAggregates(store, dir),
     secret: 'test-secret-test-secret-test-secret!',
     logger: false,
     defaultMetrics: false,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { openPostgresEventStore } from '../../src/store/postgres/index.ts';
@@ -85,4 +86,21 @@ describe('PostgreSQL adapter specifics', () => {
       'LL_STORE_UNAVAILABLE',
     );
   });
+
+  it('gives up on a server that accepts connections but never answers (LL_STORE_UNAVAILABLE, no hang)', async () => {
+    // A black hole: the TCP handshake succeeds, no byte ever comes back (a hung or SIGSTOPped server).
+    const sockets: net.Socket[] = [];
+    const blackHole = net.createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => blackHole.listen(0, '127.0.0.1', r));
+    const { port } = blackHole.address() as net.AddressInfo;
+    try {
+      await expectLedgerError(
+        openPostgresEventStore({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` }),
+        'LL_STORE_UNAVAILABLE',
+      );
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => blackHole.close(r));
+    }
+  }, 30_000);
 });

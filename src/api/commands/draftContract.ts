@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Signer } from '../../domain/loan/events.ts';
 import { loanDecider } from '../../domain/loan/decider.ts';
+import type { LoanState } from '../../domain/loan/state.ts';
 import { domainError } from '../../domain/decider.ts';
 import { Sha256Hex } from '../../domain/schema.ts';
 import { draftContract, type ContractDrafting } from '../../documents/contractDrafting.ts';
@@ -43,17 +44,10 @@ export function prepareDraftContract(drafting: ContractDrafting | undefined) {
       }
       return { documentSha256: req.documentSha256, additionalSigners: req.additionalSigners ?? [] };
     }
-    if (!drafting) {
-      throw new LedgerError(
-        'LL_STORE_UNAVAILABLE',
-        'this server has no document store: send the documentSha256 of a contract drafted elsewhere',
-      );
-    }
     const loanId = ctx.stream.slice('loan-'.length);
     // Decide once with a placeholder hash first: the same rules (approved, the lender, signers) refuse
     // the draft before any PDF is rendered or stored.
-    const events = await ctx.store.readStream(ctx.stream);
-    const state = events.reduce((s, e) => loanDecider.evolve(s, e as never), loanDecider.initialState());
+    const state = ctx.state as LoanState;
     const probe = (additionalSigners: { org: string; role: string }[]) =>
       loanDecider.decide(
         {
@@ -64,6 +58,13 @@ export function prepareDraftContract(drafting: ContractDrafting | undefined) {
         state,
       );
     probe(req.additionalSigners ?? []);
+    // The ledger always has one (src/app/ledger.ts); an app built without it can only record hashes.
+    if (!drafting) {
+      throw new LedgerError(
+        'LL_STORE_UNAVAILABLE',
+        'this server has no document store: send the documentSha256 of a contract drafted elsewhere',
+      );
+    }
     try {
       const drafted = await draftContract(ctx.store, drafting, loanId, req.terms ?? {});
       const additionalSigners =

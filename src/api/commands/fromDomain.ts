@@ -41,7 +41,7 @@ export function registryFromDomain(
   const registry: AggregateRegistry = {};
   for (const a of aggregates) {
     const module: AggregateModule = {
-      decider: a.decider,
+      decider: ignoringUnknownEvents(a.decider, a.eventSchemas),
       commands: a.commandSchemas,
       requests: Object.fromEntries(
         Object.entries(a.requestSchemas).filter(([, s]) => s !== undefined),
@@ -63,4 +63,20 @@ export function registryFromDomain(
     registry[a.name] = module;
   }
   return registry;
+}
+
+/**
+ * A stream may hold an event type this aggregate's decider does not know (written by a newer version,
+ * or a fixture): folding it must leave the state as it was (Emmett's evolve default), not replace it
+ * with whatever a non-exhaustive switch returns.
+ */
+function ignoringUnknownEvents(
+  decider: AggregateModule['decider'],
+  eventSchemas: Readonly<Record<string, unknown>>,
+): AggregateModule['decider'] {
+  return {
+    ...decider,
+    evolve: (state, event) =>
+      Object.hasOwn(eventSchemas, event.type) ? decider.evolve(state, event) : state,
+  };
 }

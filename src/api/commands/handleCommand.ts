@@ -61,10 +61,10 @@ async function decideAndAppend(deps: CommandDeps, req: CommandRequest): Promise<
     if (known) return replay(known.digest, known.response, key.digest);
   }
   let data: unknown;
-  const prepared = async (): Promise<unknown> => {
+  const prepared = async (state: unknown): Promise<unknown> => {
     if (data === undefined) {
       data = req.prepare
-        ? await req.prepare(req.data, { store, stream: req.stream, actor: req.actor })
+        ? await req.prepare(req.data, { store, stream: req.stream, actor: req.actor, state })
         : req.data;
     }
     return data;
@@ -142,7 +142,7 @@ async function decideOn(
   deps: CommandDeps,
   req: CommandRequest,
   loaded: Loaded,
-  prepared: () => Promise<unknown>,
+  prepared: (state: unknown) => Promise<unknown>,
 ): Promise<Decision> {
   const key = req.idempotency;
   if (key) {
@@ -151,7 +151,7 @@ async function decideOn(
   }
   const current = loaded.revision;
   if (req.ifMatch !== undefined && req.ifMatch !== (current ?? -1)) throw preconditionFailed(req, current);
-  const data = await prepared();
+  const data = await prepared(loaded.state);
   const now = deps.clock().toISOString();
   const decided = req.aggregate.decider.decide(
     { type: req.type, data, metadata: { actor: req.actor, now } },

@@ -7,6 +7,8 @@ export interface PrepareContext {
   store: EventStore;
   stream: string;
   actor: { org: string; role: string };
+  /** The stream's folded state the command is first decided on (the decider checks again on fresh state). */
+  state: unknown;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface PostgresEventStoreOptions {
   maxBatch?: number;
   /** Connections for reads (default 4). */
   readConnections?: number;
+  /** How long to wait for a new connection to PostgreSQL before failing with LL_STORE_UNAVAILABLE (default 5000). */
+  connectTimeoutMs?: number;
 }
 
 /** Key of the advisory lock every appender of this schema takes (any constant; "LLEV" in ASCII). */
@@ -100,7 +102,17 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
 
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<EventStore> {
   const maxBatch = options.maxBatch ?? 1000;
-  const base = { connectionString: options.connectionString, types };
+  // A server that accepts the TCP connection but never answers (hung, SIGSTOPped, a black-holed route)
+  // must fail a command fast with LL_STORE_UNAVAILABLE, not hold it forever: bound the connect, and let
+  // TCP keepalive find a peer that vanished under an open connection. (No client-side query timeout: a
+  // COMMIT abandoned by the client may still succeed on the server, and an answer we could not stand by
+  // is worse than a slow one; idempotent retries resolve either way.)
+  const base = {
+    connectionString: options.connectionString,
+    types,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    keepAlive: true,
+  };
   const writer = new pg.Pool({ ...base, max: 1 });
   const readers = new pg.Pool({ ...base, max: options.readConnections ?? 4 });
   // An idle pooled client that loses its connection emits 'error' on the pool; the pool replaces it.
