@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { verifyCommand } from '../../src/cli/commands/verify.ts';
+import { MAX_BUNDLE_BYTES, verifyCommand } from '../../src/cli/commands/verify.ts';
 import { buildBundle } from '../../src/evidence/bundle/build.ts';
 import type { EvidenceBundle } from '../../src/evidence/bundle/format.ts';
 import { loanEvents } from '../../src/evidence/bundle/subjects.ts';
@@ -97,6 +97,20 @@ describe('loan-ledger verify with hostile input', () => {
     // 12 MB that is not JSON.
     await unreadable('junk.json', Buffer.alloc(12_000_000, 0xff));
   }, 120_000);
+
+  it('a file over the size limit is refused before it is read (exit 2), a sparse 300 MiB file here', async () => {
+    const file = join(dir, 'huge-sparse.json');
+    writeFileSync(file, '');
+    truncateSync(file, MAX_BUNDLE_BYTES + 1);
+    const printed: string[] = [];
+    const err = vi.spyOn(console, 'error').mockImplementation((...a) => void printed.push(a.join(' ')));
+    try {
+      expect(await verifyCommand.run([file])).toBe(2);
+    } finally {
+      err.mockRestore();
+    }
+    expect(printed.join('\n')).toMatch(/^cannot read .+: \d+ bytes, over the verifier's limit/);
+  });
 
   it('deep nesting: in the file, in a field, and inside an event’s canonical bytes', async () => {
     const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { verifyBundle } from '../../evidence/bundle/verifyBundle.ts';
@@ -27,6 +27,13 @@ options:
   --json               machine-readable report on stdout
 
 exit status: 0 all checks passed, 1 a check failed, 2 unreadable input or bad usage`;
+
+/**
+ * Larger files are refused before they are read: the schema's caps apply only after parsing, and a
+ * multi-gigabyte file would exhaust memory first. Our bundles are kilobytes to a few megabytes (a loan
+ * with 100 events in a log of 10^6 is ~110 KB, docs/perf.md).
+ */
+export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
 
 const MARK: Record<CheckResult['status'], string> = { pass: '✓', fail: '✗', warn: '⚠', skip: '–' };
 
@@ -72,12 +79,17 @@ export const verifyCommand: CliCommand = {
     const file = positionals[0]!;
     let input: unknown;
     try {
+      const { size } = await stat(file);
+      if (size > MAX_BUNDLE_BYTES)
+        throw new Error(
+          `${size} bytes, over the verifier's limit of ${MAX_BUNDLE_BYTES} (not a bundle we write)`,
+        );
       input = JSON.parse(await readFile(file, 'utf8'));
     } catch (e) {
       const why =
         e instanceof SyntaxError
           ? `not JSON: ${e.message}`
-          : ((e as NodeJS.ErrnoException).code ?? String(e));
+          : ((e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e)));
       if (values.json) console.log(JSON.stringify({ ok: false, file, error: `unreadable input: ${why}` }));
       else console.error(`cannot read ${file}: ${why}`);
       return 2;
