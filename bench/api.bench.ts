@@ -1,6 +1,6 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,12 +128,28 @@ async function seedLoans(store: SqliteEventStore): Promise<void> {
   await Promise.all(appends);
 }
 
-export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'll-api-bench-'));
+/** The measured server: its URL, a bank key, its CPU time so far (µs) and how to stop it. */
+interface Server {
+  url: string;
+  headers: Record<string, string>;
+  cpuUs: () => number;
+  /** The route measured as the ceiling. */
+  noopPath: string;
+  close: () => Promise<void>;
+}
+
+/** A data directory holding the bench bank, its key and LOANS disbursed loans. */
+async function seededStore(dir: string): Promise<{ store: SqliteEventStore; apiKey: string }> {
   const store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
   await registerOrganization(store, { orgId: BANK, name: 'bench bank', role: 'bank' });
   const { apiKey } = await issueApiKey(store, BANK);
   await seedLoans(store);
+  return { store, apiKey };
+}
+
+/** `buildApp` in this process (no logs, no followers beyond the API's own): the command path alone. */
+async function inProcessServer(dir: string): Promise<Server> {
+  const { store, apiKey } = await seededStore(dir);
   const app = await buildApp({
     store,
     aggregates: registryFromDomain(aggregates),
@@ -143,71 +159,181 @@ export async function run(): Promise<void> {
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
-  const url = `http://127.0.0.1:${port}`;
-  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-  // Warm-up, also a check (every repayment must be a 201, else the bench would measure 4xx): one
-  // repayment per loan, so the cells measure loans whose state the server already holds. This first
-  // command on a loan reads and folds its stream; its CPU cost is reported separately.
-  const cold = process.cpuUsage();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    cpuUs: () => {
+      const c = process.cpuUsage();
+      return c.user + c.system;
+    },
+    noopPath: '/noop',
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * The real server: `loan-ledger serve` in a child process with its defaults (pino at info to stdout,
+ * here a file; Merkle log follower, anchoring on the embedded dev chain, projections, erasure follower),
+ * except no rate limit (one bank key would be capped at 1,000/s). Its CPU comes from /proc.
+ */
+async function realServer(dir: string): Promise<Server> {
+  const { store, apiKey } = await seededStore(dir);
+  await store.close();
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const out = openSync(join(dir, 'server.log'), 'w');
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof --cpu-prof-dir=/tmp/p).
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATA_DIR: dir,
+      PORT: '0',
+      DEMO: 'off',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_SECOND: '0',
+    },
+    stdio: ['ignore', out, 'inherit'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 120_000;
+  let url: string | undefined;
+  while (!url) {
+    if (child.exitCode !== null) throw new Error('the server exited during start');
+    if (Date.now() > deadline) throw new Error('the server did not start within 120 s');
+    await new Promise((r) => setTimeout(r, 200));
+    url = /listening on (http:\/\/\S+)/.exec(readFileSync(join(dir, 'server.log'), 'utf8'))?.[1];
+  }
+  const ticks = 100; // USER_HZ on Linux
+  return {
+    url,
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    cpuUs: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticks;
+    },
+    noopPath: '/healthz',
+    close: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      closeSync(out);
+    },
+  };
+}
+
+/** One repayment per loan, 64 at a time (also a check: every one must be a 201). */
+async function warmUp(server: Server): Promise<void> {
   for (let i = 0; i < LOANS; i += 64) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(64, LOANS - i) }, (_, k) =>
-        app.inject({
+      Array.from({ length: Math.min(64, LOANS - i) }, async (_, k) => {
+        const res = await fetch(`${server.url}/v1/loans/b${i + k}/repayments`, {
           method: 'POST',
-          url: `/v1/loans/b${i + k}/repayments`,
-          headers,
-          payload: { paymentId: `warm${i + k}`, amountFen: 100, paidOn: '2026-03-05' },
-        }),
-      ),
+          headers: server.headers,
+          body: JSON.stringify({ paymentId: `warm${i + k}`, amountFen: 100, paidOn: '2026-03-05' }),
+        });
+        return { status: res.status, body: await res.text() };
+      }),
     );
-    const refused = batch.find((r) => r.statusCode !== 201);
-    if (refused) throw new Error(`repayment refused: ${refused.statusCode} ${refused.body}`);
+    const refused = batch.find((r) => r.status !== 201);
+    if (refused) throw new Error(`repayment refused: ${refused.status} ${refused.body}`);
   }
-  const coldCpu = process.cpuUsage(cold);
-  const coldUsPerCommand = Math.round((coldCpu.user + coldCpu.system) / LOANS);
+}
 
+interface Cells {
+  rows: string[];
+  coldUs: number;
+  load: string;
+  loadAfter: string;
+}
+
+async function measureServer(server: Server, only?: 'command'): Promise<Cells> {
+  const loadNow = () =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ');
+  // Warm-up: the cells then measure loans whose folded state the server holds. This first command on
+  // a loan reads and folds its stream; its CPU cost is reported separately.
+  const cold = server.cpuUs();
+  await warmUp(server);
+  const coldUs = Math.round((server.cpuUs() - cold) / LOANS);
   let cell = 0;
-  /** One cell, with the server process's CPU time per request (less sensitive to a busy machine than req/s). */
-  const measure = async (
-    connections: number,
-    target: Load['target'],
-  ): Promise<Result & { cpuUsPerRequest: number }> => {
-    const before = process.cpuUsage();
-    const r = await loadFromChild({ url, connections, target, headers, firstPayment: ++cell * 100_000_000 });
-    const cpu = process.cpuUsage(before);
-    return { ...r, cpuUsPerRequest: (cpu.user + cpu.system) / (r.requests.average * DURATION_S) };
+  const measure = async (connections: number, target: Load['target']) => {
+    const before = server.cpuUs();
+    const r = await loadFromChild({
+      url: server.url,
+      connections,
+      target,
+      noopPath: server.noopPath,
+      headers: server.headers,
+      firstPayment: ++cell * 100_000_000,
+    });
+    const cpu = server.cpuUs() - before;
+    return { ...r, cpuUsPerRequest: cpu / (r.requests.average * DURATION_S) };
   };
-  const load = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ');
+  const load = loadNow();
   const rows: string[] = [];
-  for (const connections of [10, 64]) {
-    const noop = await measure(connections, 'noop');
+  for (const connections of only ? [64] : [10, 64]) {
+    const noop = only ? undefined : await measure(connections, 'noop');
     const cmd = await measure(connections, 'command');
     rows.push(
-      `| ${connections} | ${Math.round(cmd.requests.average)} | ${cmd.latency.p50} | ${cmd.latency.p99} | ${Math.round(noop.requests.average)} | ${noop.latency.p99} | ${((100 * cmd.requests.average) / noop.requests.average).toFixed(1)} % | ${cmd.non2xx} | ${Math.round(cmd.cpuUsPerRequest)} | ${Math.round(noop.cpuUsPerRequest)} |`,
+      noop
+        ? `| ${connections} | ${Math.round(cmd.requests.average)} | ${cmd.latency.p50} | ${cmd.latency.p99} | ${Math.round(noop.requests.average)} | ${noop.latency.p99} | ${((100 * cmd.requests.average) / noop.requests.average).toFixed(1)} % | ${cmd.non2xx} | ${Math.round(cmd.cpuUsPerRequest)} | ${Math.round(noop.cpuUsPerRequest)} |`
+        : `| ${connections} | ${Math.round(cmd.requests.average)} | ${cmd.latency.p50} | ${cmd.latency.p99} | – | – | – | ${cmd.non2xx} | ${Math.round(cmd.cpuUsPerRequest)} | – |`,
     );
   }
-  const loadAfter = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(', ');
-  await app.close();
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+  return { rows, coldUs, load, loadAfter: loadNow() };
+}
+
+const HEADER = `| connections | commands/s | p50 ms | p99 ms | no-op req/s | no-op p99 ms | commands / no-op | non-2xx | server CPU µs / command | server CPU µs / no-op |
+|---|---|---|---|---|---|---|---|---|---|`;
+
+/**
+ * BENCH_API_ONLY=inprocess|real runs one server only (and prints, without writing docs/perf.md);
+ * BENCH_API_PROFILE=1 with it measures only commands at 64 connections (a fixed workload to profile).
+ */
+export async function run(): Promise<void> {
+  const only = process.env.BENCH_API_ONLY;
+  const results: Record<string, Cells> = {};
+  for (const [name, start] of [
+    ['inprocess', inProcessServer],
+    ['real', realServer],
+  ] as const) {
+    if (only && only !== name) continue;
+    const dir = mkdtempSync(join(tmpdir(), 'll-api-bench-'));
+    const server = await start(dir);
+    try {
+      results[name] = await measureServer(server, process.env.BENCH_API_PROFILE ? 'command' : undefined);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    console.log(name, results[name]);
+  }
+  if (only) return;
+  const a = results.inprocess!;
+  const b = results.real!;
   writePerfSection(
     'api',
     'HTTP API: durable commands vs a no-op route',
-    `Repayments (POST /v1/loans/:id/repayments) spread round-robin over ${LOANS} disbursed loans, each a new payment id, each 201 = fsynced (WAL, synchronous=FULL, group commit); ${DURATION_S} s per cell, autocannon, same server; autocannon in a child process. Load average (1, 5, 15 min) before: ${load}; after: ${loadAfter}. Before measuring, one repayment per loan through \`inject\` (the server then holds every loan's folded state); those first commands cost ${coldUsPerCommand} µs of server CPU each (stream read, parsed and folded; inject instead of a socket).
+    `Repayments (POST /v1/loans/:id/repayments) spread round-robin over ${LOANS} disbursed loans, each a new payment id, each 201 = fsynced (WAL, synchronous=FULL, group commit); ${DURATION_S} s per cell, autocannon in a child process. Before measuring, one repayment per loan over HTTP (the server then holds every loan's folded state).
 
-| connections | commands/s | p50 ms | p99 ms | no-op req/s | no-op p99 ms | commands / no-op | non-2xx | server CPU µs / command | server CPU µs / no-op |
-|---|---|---|---|---|---|---|---|---|---|
-${rows.join('\n')}
+**The command path alone** (\`buildApp\` in the bench's process, no logs, no Merkle log, anchoring or projections; the ceiling is a no-op route on the same server). Load average (1, 5, 15 min) before: ${a.load}; after: ${a.loadAfter}. First command per loan: ${a.coldUs} µs of server CPU.
+
+${HEADER}
+${a.rows.join('\n')}
+
+**The real server** (\`loan-ledger serve\` in a child process: pino at info to a file, Merkle log follower, anchoring on the embedded dev chain, projections, erasure follower; RATE_LIMIT_PER_SECOND=0; the ceiling is \`GET /healthz\`; CPU from /proc, the dev chain's own process not counted). Load average before: ${b.load}; after: ${b.loadAfter}. First command per loan: ${b.coldUs} µs.
+
+${HEADER}
+${b.rows.join('\n')}
 
 Targets (issue 5): ≥ 5,000 commands/s and p99 ≤ 25 ms at 64 connections; ≥ 25 % of the no-op ceiling.
 
 ${LIMITS}`,
   );
-  console.log(rows.join('\n'));
 }
 
 /** Why the numbers are what they are (from \`node --cpu-prof\` of the warm command path at 64 connections). */
@@ -251,6 +377,7 @@ interface Load {
   url: string;
   connections: number;
   target: 'noop' | 'command';
+  noopPath: string;
   headers: Record<string, string>;
   /** Payment ids of this cell start here (a repeated payment id would be a 422, not a repayment). */
   firstPayment: number;
@@ -263,11 +390,11 @@ interface Load {
  */
 const LOAD_SCRIPT = `
 const autocannon = require('autocannon');
-const { url, connections, duration, target, headers, firstPayment, loans } = JSON.parse(process.argv[1]);
+const { url, connections, duration, target, noopPath, headers, firstPayment, loans } = JSON.parse(process.argv[1]);
 let n = firstPayment;
 autocannon({
   url, connections, duration,
-  requests: [target === 'noop' ? { method: 'GET', path: '/noop' } : {
+  requests: [target === 'noop' ? { method: 'GET', path: noopPath } : {
     method: 'POST', headers,
     setupRequest: (req) => {
       n++;

@@ -11,6 +11,7 @@ import type {
   ReadStreamOptions,
 } from '../eventStore.ts';
 import { Listeners } from '../listeners.ts';
+import { RecentCommits } from '../recentCommits.ts';
 import { validateAppend, validateStreamName, type ValidatedAppend } from '../validateAppend.ts';
 import { openSqliteDatabase, type SqliteDatabase } from './database.ts';
 import { describeSqliteFailure } from './failure.ts';
@@ -96,6 +97,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   };
 
   const listeners = new Listeners();
+  const recent = new RecentCommits();
   let queue: Pending[] = [];
   let scheduled = false;
   let closed = false;
@@ -111,7 +113,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
    * append already stored) or an insert hits the id's UNIQUE constraint; matchRetry then decides exactly
    * as if it had looked first (the original result, or LL_EVENT_ID_CONFLICT).
    */
-  const applyOne = (a: ValidatedAppend, head: number): [AppendResult, number] => {
+  const applyOne = (a: ValidatedAppend, head: number, rows: StoredRow[]): [AppendResult, number] => {
     const ids = a.events.map((e) => e.id);
     const current = (stmt.revision.get(a.stream) as number | null) ?? undefined;
     try {
@@ -135,6 +137,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (retry) return [retry, 0];
       throw error;
     }
+    for (let i = 0; i < a.events.length; i++) rows.push([head + i, a.stream, first + i, a.bodies[i]!]);
     return [{ nextExpectedRevision: first + a.events.length - 1, positions }, a.events.length];
   };
 
@@ -165,20 +168,24 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
     let written = 0;
+    /** The rows this batch inserted, in position order (kept for followers once committed). */
+    const rows: StoredRow[] = [];
     try {
       rollbackQuietly();
       db.exec('BEGIN IMMEDIATE');
       let head = stmt.head.get() as number;
       for (const p of batch) {
         stmt.savepoint.run();
+        const rowsBefore = rows.length;
         try {
-          const [result, added] = applyOne(p.append, head);
+          const [result, added] = applyOne(p.append, head, rows);
           stmt.release.run();
           head += added;
           written += added;
           outcomes.push({ ok: true, result });
         } catch (error) {
           if (!db.inTransaction) throw error; // SQLite aborted the whole transaction (I/O error, disk full)
+          rows.length = rowsBefore;
           stmt.rollbackTo.run();
           stmt.release.run();
           outcomes.push({
@@ -190,6 +197,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         }
       }
       db.exec('COMMIT');
+      recent.add(rows);
     } catch (error) {
       // A failing disk can fail the ROLLBACK too: never let that escape this setImmediate callback
       // (it would kill the process); the next flush rolls back first.
@@ -246,7 +254,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     async readAll(opts: ReadAllOptions = {}): Promise<ReadAllPage> {
       const from = opts.fromPosition ?? 0;
-      const rows = stmt.readAll.all(from, opts.max ?? 1000) as StoredRow[];
+      const max = opts.max ?? 1000;
+      const rows = recent.from(from, max) ?? (stmt.readAll.all(from, max) as StoredRow[]);
       const events = rows.map(eventFromRow);
       return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
     },
