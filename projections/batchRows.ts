@@ -11,6 +11,10 @@ import type { ReadModelDb, SqlValue } from './readModelDb.ts';
 /** Rows per multi-row statement: few statements, and far under SQLite's 32,766 bound parameters. */
 const CHUNK = 64;
 
+/** Keys per prefetch statement, and the lengths its IN-list is padded to. */
+const PREFETCH_SIZES = [8, 64, 512] as const;
+const PREFETCH_MAX = 512;
+
 const placeholders = (width: number, rows: number) => {
   const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
   return Array.from({ length: rows }, () => row).join(', ');
@@ -59,6 +63,7 @@ export class KeyedRows<R extends Record<string, SqlValue>> {
   private readonly rows = new Map<string, R | null>();
   private readonly dirty = new Set<string>();
   private readonly select: string;
+  private readonly selectIn: string;
   private readonly head: string;
   private readonly tail: string;
 
@@ -69,9 +74,27 @@ export class KeyedRows<R extends Record<string, SqlValue>> {
     private readonly columns: readonly (keyof R & string)[],
   ) {
     this.select = `SELECT ${columns.join(', ')} FROM ${table} WHERE ${key} = ?`;
+    this.selectIn = `SELECT ${columns.join(', ')} FROM ${table} WHERE ${key} IN`;
     this.head = `INSERT INTO ${table} (${columns.join(', ')})`;
     const set = columns.filter((c) => c !== key).map((c) => `${c} = excluded.${c}`);
     this.tail = ` ON CONFLICT (${key}) DO UPDATE SET ${set.join(', ')}`;
+  }
+
+  /**
+   * Reads, in a few statements, the rows of these keys not read yet in this batch (absent ones are
+   * remembered as absent). For PostgreSQL, where each `get` would be a network round trip; the rows
+   * are the same either way. IN-lists are padded to a few fixed lengths so the statements repeat.
+   */
+  prefetch(ids: Iterable<string | undefined>): void {
+    const wanted = [...new Set(ids)].filter((id): id is string => id !== undefined && !this.rows.has(id));
+    for (let at = 0; at < wanted.length; at += PREFETCH_MAX) {
+      const chunk = wanted.slice(at, at + PREFETCH_MAX);
+      for (const id of chunk) this.rows.set(id, null);
+      const size = PREFETCH_SIZES.find((n) => n >= chunk.length)!;
+      const keys = [...chunk, ...Array.from({ length: size - chunk.length }, () => chunk[0]!)];
+      for (const row of this.db.all<R>(`${this.selectIn} (${keys.map(() => '?').join(', ')})`, ...keys))
+        this.rows.set(row[this.key] as string, row);
+    }
   }
 
   /** The row as of this point in the batch, or undefined. Change it, then call `changed(row)`. */

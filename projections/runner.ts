@@ -132,6 +132,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           throw new Error(`view ${v.name} was reset by another process (checkpoint ${stored}): restart`);
         return { view: v, handles: v.handles, from: stored, batch: openBatch(v, db) };
       });
+      // Over a network each read is a round trip: views read their rows for the page up front.
+      if (db.kind === 'postgres')
+        for (const t of open)
+          t.batch.prefetch?.(events.filter((e) => t.from <= e.position && t.handles.has(e.type)));
       for (const e of events) {
         at.event = e;
         for (const t of open) if (t.from <= e.position && t.handles.has(e.type)) t.batch.apply(e);

@@ -33,6 +33,12 @@ export interface View {
 }
 
 export interface ViewBatch {
+  /**
+   * Optional: read up front, in a few statements, the rows `apply` will need for these events (the
+   * batch's events this view handles). The runner calls it on PostgreSQL only, where every read is a
+   * network round trip; it must not change the rows the batch writes.
+   */
+  prefetch?(events: readonly PositionedEvent[]): void;
   apply(event: PositionedEvent): void;
   end(): void;
 }

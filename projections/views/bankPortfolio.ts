@@ -112,6 +112,7 @@ function batch(db: ReadModelDb): ViewBatch {
     7,
   );
   return {
+    prefetch: (events) => loans.prefetch(events.map(loanIdOf)),
     apply: (e) => applyOne(loans, reports, e),
     end() {
       loans.flush();

@@ -149,7 +149,15 @@ class Batch {
 
 function batch(db: ReadModelDb): ViewBatch {
   const b = new Batch(db);
-  return { apply: (e) => applyOne(b, e), end: () => b.end() };
+  return {
+    // Loan events find their guaranteed loan by the loan stream's id.
+    prefetch: (events) =>
+      b.loans.prefetch(
+        events.map((e) => (streamCategory(e.stream) === 'loan' ? streamId(e.stream) : undefined)),
+      ),
+    apply: (e) => applyOne(b, e),
+    end: () => b.end(),
+  };
 }
 
 // The API names a guarantee's stream by its loan (`guarantee-<loanId>`: the routes are under

@@ -162,6 +162,21 @@ function batch(db: ReadModelDb): ViewBatch {
     ),
   };
   return {
+    prefetch(events) {
+      const loanIds = events.map(loanIdOf);
+      b.loans.prefetch(loanIds);
+      // Enterprises: registered or borrowing in this page, and the borrowers of the loans just read.
+      const ent = (e: PositionedEvent) => {
+        const ev = known(e);
+        if (ev.type === 'EnterpriseRegistered') return ev.data.uscc;
+        if (ev.type === 'LoanApplied') return ev.data.borrowerUscc;
+        return undefined;
+      };
+      b.enterprises.prefetch([
+        ...events.map(ent),
+        ...loanIds.map((id) => (id === undefined ? undefined : b.loans.get(id)?.uscc)),
+      ]);
+    },
     apply: (e) => applyOne(b, e),
     end() {
       b.enterprises.flush();

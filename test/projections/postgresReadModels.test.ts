@@ -159,7 +159,7 @@ describe('PostgreSQL read models', () => {
         batchSize: 500,
       });
       await expect(runner.catchUp()).rejects.toMatchObject({ transient: true });
-      expect(killed).toBe(1);
+      expect(killed).toBeGreaterThanOrEqual(1); // once, then a no-op for later events of the batch
       // No view was stopped; the next catch-up connects again and applies the rolled-back batch once.
       expect(runner.status().filter((v) => v.error !== undefined)).toEqual([]);
       await runner.catchUp();
