@@ -217,6 +217,10 @@ async function realServer(dir: string): Promise<Server> {
     },
     noopPath: '/healthz',
     close: async () => {
+      if (process.env.BENCH_API_DEBUG) {
+        const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        console.log('server utime, stime (ticks):', f[11], f[12]);
+      }
       child.kill('SIGTERM');
       await exited;
       closeSync(out);

@@ -54,7 +54,7 @@ export class Follower {
         do {
           this.again = false;
           for (;;) {
-            const page = await this.store.readAll({ fromPosition: this.position, max: 1000 });
+            const page = await this.store.readAll({ fromPosition: this.position, max: 1000, recent: true });
             for (const e of page.events) for (const s of this.sinks) s.apply(e);
             if (page.events.length === 0 || page.nextPosition === this.position) break;
             this.position = page.nextPosition;

@@ -15,7 +15,7 @@ export async function followErasures(
   let running: Promise<void> | undefined;
   const drain = async () => {
     for (;;) {
-      const page = await store.readAll({ fromPosition: position, max: 1000 });
+      const page = await store.readAll({ fromPosition: position, max: 1000, recent: true });
       if (page.events.length === 0) return;
       for (const e of page.events) {
         if (e.type === 'PersonalDataErased') await vault.erase(String(e.data.subjectId));

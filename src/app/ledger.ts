@@ -22,6 +22,7 @@ import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
 import { registryFromDomain } from '../api/commands/fromDomain.ts';
 import { aggregates } from '../domain/index.ts';
 import { openEventStore, sqliteFile } from '../store/openEventStore.ts';
+import { coalescedWakes } from '../store/coalescedWakes.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { openSqliteDatabase, type SqliteDatabase } from '../store/sqlite/index.ts';
 import type { SqliteEventStore } from '../store/sqlite/sqliteEventStore.ts';
@@ -103,7 +104,11 @@ export async function startLedger(
 
     const demoKeys = config.DEMO === 'on' ? await ensureDemoOrganizations(store, dataDir) : undefined;
 
-    const verifiableLog = await startVerifiableLog(store, local.db, config, dataDir, (e) =>
+    // The Merkle log and the projections are woken at most once per 20 ms and take what committed
+    // meanwhile as one page: each wake is a transaction (an fsync) of theirs, and under load the store
+    // commits far more often. Projections read those pages from the store's memory (coalescedWakes.ts).
+    const followed = coalescedWakes(store, 20);
+    const verifiableLog = await startVerifiableLog(followed, local.db, config, dataDir, (e) =>
       process.emitWarning(`verifiable log: ${e instanceof Error ? e.message : String(e)}`),
     );
     closers.push(() => verifiableLog.stop());
@@ -117,7 +122,7 @@ export async function startLedger(
     if (postgresReadModels) closers.push(() => postgresReadModels.close());
     const readModels = postgresReadModels ?? sqliteReadModelDb(local.db);
     const projections = createProjectionRunner({
-      store,
+      store: coalescedWakes(store, 20, { recentReads: true }),
       db: readModels,
       views: allViews,
       // A PostgreSQL batch blocks this thread for its round trips (postgresReadModelDb.ts): keep it short.

@@ -230,7 +230,8 @@ export class MerkleLog {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const page = await this.store.readAll({ fromPosition: this.cursor, max: this.batchSize });
+      // `recent`: the rows just committed, from the store's memory (what verification reads is the table).
+      const page = await this.store.readAll({ fromPosition: this.cursor, max: this.batchSize, recent: true });
       if (page.events.length === 0) return;
       const batch: LeafBatch = { nodes: [], leaves: [], state: { size: 0, cursor: page.nextPosition } };
       const range = this.range.clone(); // `this.range` moves only once the batch is committed

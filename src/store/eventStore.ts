@@ -27,6 +27,12 @@ export interface ReadAllOptions {
   /** First global position to return (inclusive). Default 0. */
   fromPosition?: number;
   max?: number; // default 1000
+  /**
+   * Set by followers of new commits: the adapter may answer from its memory of the rows this process
+   * just committed (SQLite) instead of querying the table, possibly with a shorter page. Integrity
+   * checks must not set it: a row changed or deleted in the table since its commit would not be seen.
+   */
+  recent?: boolean;
 }
 
 export interface ReadAllPage {

@@ -255,7 +255,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     async readAll(opts: ReadAllOptions = {}): Promise<ReadAllPage> {
       const from = opts.fromPosition ?? 0;
       const max = opts.max ?? 1000;
-      const rows = recent.from(from, max) ?? (stmt.readAll.all(from, max) as StoredRow[]);
+      const rows =
+        (opts.recent ? recent.from(from, max) : undefined) ?? (stmt.readAll.all(from, max) as StoredRow[]);
       const events = rows.map(eventFromRow);
       return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
     },
