@@ -11,9 +11,9 @@ import { writeReliabilityNumbers } from './harness/reliabilityDoc.ts';
  * Crash under load (docs/reliability.md, section "crash"): the real server SIGKILLed at random moments
  * under 32 clients, on the embedded SQLite store and on PostgreSQL. The two run side by side (each
  * restart costs seconds of CPU, mostly loading the server's modules) — RELIABILITY_KILLS sets the kills
- * per store (default 8; docs/reliability.md has the figures of 20-kill runs).
+ * per store (default 6; docs/reliability.md has the figures of 20-kill runs).
  */
-const KILLS = Number(process.env.RELIABILITY_KILLS ?? 8);
+const KILLS = Number(process.env.RELIABILITY_KILLS ?? 6);
 
 let dir: string;
 let chain: ChainFixture;

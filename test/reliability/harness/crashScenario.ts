@@ -63,7 +63,8 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
     ANCHOR_CONFIRMATIONS: '1',
     LOG_ORIGIN: origin,
   };
-  const readModelFile = join(o.dataDir, o.databaseUrl ? 'ledger-local.db' : 'ledger.db');
+  // Read models live beside the events: in ledger.db on SQLite, in the database itself on PostgreSQL.
+  const readModels = o.databaseUrl ? { databaseUrl: o.databaseUrl } : { file: join(o.dataDir, 'ledger.db') };
   let rnd = o.seed;
   const random = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const book = new CommandBook();
@@ -171,7 +172,7 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
         120_000,
         'projections caught up',
       );
-      const proj = await compareWithRebuild(readModelFile, store);
+      const proj = await compareWithRebuild(readModels, store);
       report.projectionRows = proj.rows;
       if (proj.differing.length > 0)
         report.problems.push(

@@ -1,24 +1,45 @@
 import Database from 'better-sqlite3';
-import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../../projections/index.ts';
+import {
+  allViews,
+  createProjectionRunner,
+  postgresReadModelDb,
+  sqliteReadModelDb,
+} from '../../../projections/index.ts';
 import type { EventStore } from '../../../src/store/eventStore.ts';
 import { dumpViews } from '../../projections/dump.ts';
 
-/**
- * The running server's read models (read from its SQLite file by a separate read-only connection)
- * against a clean rebuild of every view from the store into a fresh database. Returns the names of
- * the tables that differ (empty: equal) and the number of rows compared.
- */
-export async function compareWithRebuild(
-  readModelFile: string,
-  store: EventStore,
-): Promise<{ differing: string[]; rows: number }> {
-  const live = new Database(readModelFile, { readonly: true, fileMustExist: true });
-  let served: Record<string, string[]>;
+/** Where the running server keeps its read models. */
+export type ServedReadModels = { file: string } | { databaseUrl: string };
+
+/** The served read models' rows, through a connection of our own (read-only on SQLite). */
+async function dumpServed(where: ServedReadModels): Promise<Record<string, string[]>> {
+  if ('databaseUrl' in where) {
+    const db = postgresReadModelDb(where.databaseUrl);
+    try {
+      return dumpViews(db, allViews);
+    } finally {
+      await db.close();
+    }
+  }
+  const live = new Database(where.file, { readonly: true, fileMustExist: true });
   try {
-    served = dumpViews(sqliteReadModelDb(live), allViews);
+    return dumpViews(sqliteReadModelDb(live), allViews);
   } finally {
     live.close();
   }
+}
+
+/**
+ * The running server's read models (its SQLite file, or its PostgreSQL database) against a clean
+ * rebuild of every view from the store into a fresh SQLite database (both engines give the same rows,
+ * test/projections/postgresReadModels.test.ts). Returns the names of the tables that differ (empty:
+ * equal) and the number of rows compared.
+ */
+export async function compareWithRebuild(
+  where: ServedReadModels,
+  store: EventStore,
+): Promise<{ differing: string[]; rows: number }> {
+  const served = await dumpServed(where);
   const fresh = new Database(':memory:');
   try {
     const db = sqliteReadModelDb(fresh);
