@@ -20,11 +20,13 @@ import { writePerfSection } from './report.ts';
 
 /**
  * Durable acknowledged commands over HTTP on the embedded SQLite store, at 10 and 64 connections, next
- * to a no-op route on the same server (the ceiling). The command is POST /v1/loans/:id/repayments
- * spread round-robin over LOANS disbursed loans, each repayment a fresh payment id. The loans are set up
- * through the store before measuring (the loan decider's events of one lifecycle, copied per loan id),
- * so the measured server learns them the way it learns anything: by following the store. Each 201 means
- * the event is fsynced (WAL, synchronous=FULL, group commit).
+ * to a no-op route (the ceiling), on two servers: `buildApp` in this process (the command path alone)
+ * and the real server (`loan-ledger serve` in a child process, with its logs, Merkle log, anchoring,
+ * projections and erasure follower). The command is POST /v1/loans/:id/repayments spread round-robin
+ * over LOANS disbursed loans, each repayment a fresh payment id. The loans are set up through the store
+ * before the server starts (the loan decider's events of one lifecycle, copied per loan id), so the
+ * measured server learns them the way it learns anything: by following the store. Each 201 means the
+ * event is fsynced (WAL, synchronous=FULL, group commit).
  */
 interface Result {
   requests: { average: number };
@@ -139,7 +141,7 @@ interface Server {
 }
 
 /** A data directory holding the bench bank, its key and LOANS disbursed loans. */
-async function seededStore(dir: string): Promise<{ store: SqliteEventStore; apiKey: string }> {
+export async function seededStore(dir: string): Promise<{ store: SqliteEventStore; apiKey: string }> {
   const store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
   await registerOrganization(store, { orgId: BANK, name: 'bench bank', role: 'bank' });
   const { apiKey } = await issueApiKey(store, BANK);
@@ -340,41 +342,48 @@ ${LIMITS}`,
   );
 }
 
-/** Why the numbers are what they are (from \`node --cpu-prof\` of the warm command path at 64 connections). */
-const LIMITS = `**What limits it.** The server is CPU-bound on one core: at 10 connections above, commands/s ×
-CPU per command is about one core-second per second, so 5,000 commands/s needs a command to cost at most
-~200 µs of CPU, and 25 % of the no-op ceiling needs at most ~4 × the no-op's. On this shared 2-core machine
-(load average in the line above) the process also waits for a core, so requests/s and latencies vary from
-run to run; the CPU columns are steadier. At 64 connections the batches grow but so does the time the
-loop is blocked in COMMIT (below), hence the lower throughput and the p99. Where a warm command's CPU goes
-beyond the no-op's HTTP floor (\`node --cpu-prof\` of the command path at 64 connections):
+/** Why the numbers are what they are (profiles of the warm command path at 64 connections). */
+const LIMITS = `**What limits it.** Each server is CPU-bound on one core: commands/s × CPU per command is about one
+core-second per second, so 5,000 commands/s needs a command to cost at most ~200 µs of CPU, and 25 % of
+the no-op ceiling at most ~4 × the no-op's. On this shared 2-core machine (load averages above) the
+process also waits for a core, so requests/s, latencies and even the CPU columns move by ±30 % from run to
+run. The group commit is not the limit: at 64 connections a commit carries 30–40 repayments (~100
+commits/s). Where a warm command's CPU goes (\`node --cpu-prof\` and \`perf record\` of the servers under
+this load):
 
-- **The store's append validation** (src/store/validateAppend.ts, shared by every adapter): each event is
-  parsed with the zod envelope schema (the recursive \`JsonValue\` over its data) and canonicalized with the
-  RFC 8785 reference package; together about a tenth of the command path.
-- **Group commit on the event loop**: better-sqlite3 is synchronous, so the COMMIT with its WAL fsync
-  blocks the loop (about a tenth of the samples; no request is parsed meanwhile). On a quiet disk an fsync
-  is about 0.6 ms; with other helpers' tests writing it took 5–15 ms per batch. A writer in a worker thread
-  would overlap the fsync with request handling, but the store's one connection is shared with modules
-  writing their own tables (\`store.db\`); not done.
-- **Garbage collection** (about 15 %): zod, JSON and fastify allocations per request.
-- **fastify** itself (routing, JSON body, zod body schema, auth and access hooks, metrics, the zod response
-  schema): the same order as the no-op route, several times over because of the hooks and schemas.
-- The loan decider and evolve for a repayment (allocation over the schedule), about 5 %; the follower
-  re-reading each committed event to feed the key, party and idempotency indexes, 2–3 %.
+- **HTTP and fastify** (parsing, routing, the JSON body, the zod body schema, auth and access hooks,
+  metrics, the zod response schema, writing the response): the largest share, several times the no-op's.
+- **Garbage collection**, ~7–11 %: zod, JSON and fastify allocations per request.
+- **The store's append**: validation and RFC 8785 canonicalization of each event (~5–7 %), the inserts,
+  and the COMMIT, whose WAL fsync blocks the loop (better-sqlite3 is synchronous; 5–11 % of wall samples,
+  little CPU). A writer in a worker thread would overlap the fsync with request handling, but the store's
+  connection is shared with modules writing their own tables (\`store.db\`); not done.
+- The loan decider and evolve for a repayment (allocation over the schedule), ~5–7 %.
+- **The real server only**: the projection runner (~10–15 % of its samples: every view, one read-model
+  transaction per wake), the Merkle log (leaf hashing — canonical JSON again — and one tree transaction per
+  wake, ~6–10 %), the request log line (~12 µs per line: serializers and redaction paths), the erasure and
+  key/party/idempotency followers. It costs ~1.5 × the command path alone.
 - A loan's **first** command after a start (or after it left the 10,000-entry state cache) reads, parses
-  and folds its whole stream: see the warm-up cost above.
-- Not in this bench: request logging (\`logger: false\` here; the server logs each request) and the default
-  per-key rate limit of \`npm start\` (1,000/s per API key, RATE_LIMIT_PER_SECOND), which caps one bank's key.
+  and folds its whole stream (the warm-up cost above; for the in-process server it includes the warm-up
+  client's own CPU, which runs in the same process).
+- \`npm start\` also applies a per-key rate limit (1,000/s per API key, RATE_LIMIT_PER_SECOND; 0 here),
+  which caps one bank's key long before the server.
 
-Done in the 2026-11-27 round: the command path trusts its cached folded state per stream without reading
-the stream (the append's expected revision is the arbiter; refusals, no-ops and 412s are rechecked against
-the store, see test/api/stateCache.test.ts); the SQLite append checks the revision and inserts, looking ids
-up only on a conflict; event ids come from a pooled CSPRNG buffer; the load generator runs in a child
-process (in the server's process it took CPU from both routes). Effect, server CPU per warm command through
-\`inject\` (3 alternating runs each, load average ~9): 782–848 µs before, 647–663 µs after (no-op through
-\`inject\`: ~196 µs). Instruction counts (callgrind, one run each) did not show it (3.2 M before, 3.4 M after per
-command; the later tree also holds other commits), so take the 20 % as approximate.`;
+Changes of the second 2026-11-27 round: (1) the store checks the event envelope by hand before zod
+(src/events/envelopeCheck.ts; zod still parses whatever the check does not accept, for the error and
+its paths; property-tested to accept nothing zod refuses, with the same canonical bytes); (2) the SQLite
+store keeps its last 4,096 committed rows and answers followers' reads of just-committed positions
+(\`readAll({ recent: true })\`: the API's indexes, the Merkle log's drain, erasure, projections) from
+memory instead of querying the table it just wrote; integrity reads (log entries, verification, evidence)
+still read the table; (3) the Merkle log and the projections are woken at most once per 20 ms
+(src/store/coalescedWakes.ts) and take what committed meanwhile as one page; (4) one log line per
+request instead of fastify's two. Effect, A/B against the tree before them on the same workload (2,000
+warm repayments through \`inject\`, 64 at a time, 5 rounds, median µs of CPU per command, runs
+alternating, load average 2.7–5): command path alone 297–432 µs after vs 283–363 µs before; real server
+(\`startLedger\`, logs at info) 443–455 vs 458–465 (uncoalesced wakes in the same tree: 442–451). That is
+within this machine's noise: these changes remove work (a query per follower per commit, fastify's second
+log line, zod's recursive walk) but none of it was a large share; the targets are not met and need the
+fastify path and allocations per request cut, which this round did not reach.`;
 
 /** What the load worker is asked to do. */
 interface Load {

@@ -94,12 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
   const parties = new PartyIndex();
   const idempotency = new IdempotencyIndex();
   const follower = new Follower(deps.store, [directory, parties, idempotency]);
-  // Default destination: stdout, written asynchronously (pino's sync default is one write(2) per line
-  // on the request path); pino flushes it synchronously when the process exits.
-  const destination =
-    deps.logger === false ? undefined : (deps.logger?.destination ?? pino.destination({ sync: false }));
   const logger: Logger | false =
-    deps.logger === false ? false : pino(loggerOptions(deps.logger ?? {}), destination);
+    deps.logger === false ? false : pino(loggerOptions(deps.logger ?? {}), deps.logger?.destination);
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     logController: new OneLinePerRequest(),
