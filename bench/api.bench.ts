@@ -347,9 +347,10 @@ const LIMITS = `**What limits it.** Each server is CPU-bound on one core: comman
 core-second per second, so 5,000 commands/s needs a command to cost at most ~200 µs of CPU, and 25 % of
 the no-op ceiling at most ~4 × the no-op's. On this shared 2-core machine (load averages above) the
 process also waits for a core, so requests/s, latencies and even the CPU columns move by ±30 % from run to
-run. The group commit is not the limit: at 64 connections a commit carries 30–40 repayments (~100
-commits/s). Where a warm command's CPU goes (\`node --cpu-prof\` and \`perf record\` of the servers under
-this load):
+run. Per commit, the store and every follower pay a fixed cost (BEGIN/COMMIT with the WAL fsync, each
+follower's wake, read and transaction): at 64 connections a commit carries 30–40 repayments and that cost
+is spread thin; at 10 it carries ≤ 10, hence the higher CPU per command at 10. Where a warm command's CPU
+goes (\`node --cpu-prof\` and \`perf record\` of the servers under this load):
 
 - **HTTP and fastify** (parsing, routing, the JSON body, the zod body schema, auth and access hooks,
   metrics, the zod response schema, writing the response): the largest share, several times the no-op's.
@@ -369,21 +370,34 @@ this load):
 - \`npm start\` also applies a per-key rate limit (1,000/s per API key, RATE_LIMIT_PER_SECOND; 0 here),
   which caps one bank's key long before the server.
 
-Changes of the second 2026-11-27 round: (1) the store checks the event envelope by hand before zod
-(src/events/envelopeCheck.ts; zod still parses whatever the check does not accept, for the error and
-its paths; property-tested to accept nothing zod refuses, with the same canonical bytes); (2) the SQLite
-store keeps its last 4,096 committed rows and answers followers' reads of just-committed positions
-(\`readAll({ recent: true })\`: the API's indexes, the Merkle log's drain, erasure, projections) from
-memory instead of querying the table it just wrote; integrity reads (log entries, verification, evidence)
-still read the table; (3) the Merkle log and the projections are woken at most once per 20 ms
-(src/store/coalescedWakes.ts) and take what committed meanwhile as one page; (4) one log line per
-request instead of fastify's two. Effect, A/B against the tree before them on the same workload (2,000
-warm repayments through \`inject\`, 64 at a time, 5 rounds, median µs of CPU per command, runs
-alternating, load average 2.7–5): command path alone 297–432 µs after vs 283–363 µs before; real server
-(\`startLedger\`, logs at info) 443–455 vs 458–465 (uncoalesced wakes in the same tree: 442–451). That is
-within this machine's noise: these changes remove work (a query per follower per commit, fastify's second
-log line, zod's recursive walk) but none of it was a large share; the targets are not met and need the
-fastify path and allocations per request cut, which this round did not reach.`;
+Changes of the second 2026-11-27 round: (1) the Merkle log and the projections are woken at most once
+per 20 ms (src/store/coalescedWakes.ts) and take what committed meanwhile as one page (one tree and one
+read-model transaction per wake, not per commit); (2) the SQLite store keeps its last 4,096 committed
+rows and answers followers' reads of just-committed positions (\`readAll({ recent: true })\`: the API's
+key/party/idempotency indexes, the Merkle log's drain, erasure, projections) from memory instead of
+querying the table it just wrote; integrity reads (log entries, verification, evidence) still read the
+table (test/store/recentCommits.test.ts); (3) one log line per request instead of fastify's two (an
+asynchronous pino destination was measured too: no cheaper per line, so logs stay synchronous); (4) the
+store checks the event envelope by hand before zod (src/events/envelopeCheck.ts; zod still parses
+whatever the check does not accept, for the error and its paths; property-tested to accept nothing zod
+refuses, with the same canonical bytes). Before/after, this bench on the tree before these changes right
+back to back (same machine, load average ~2.1, 18:48–18:51 UTC; those two runs, not the tables above, are
+the comparison: a run of the same tree minutes later came out up to 50 % costlier per command on this
+shared box):
+
+| server | connections | commands/s before → after | p99 ms before → after | CPU µs / command before → after |
+|---|---|---|---|---|
+| command path alone | 10 | 2736 → 2506 | 10 → 10 | 354 → 349 |
+| command path alone | 64 | 4036 → 4122 | 34 → 33 | 244 → 245 |
+| real server | 10 | 1241 → 1895 | 18 → 16 | 775 → 539 |
+| real server | 64 | 2336 → 2792 | 57 → 74 | 411 → 346 |
+
+The real server's per-commit follower work was what these changes cut (−30 % CPU per command at 10
+connections, −16 % at 64); the command path alone did not move beyond noise (the same A/B through
+\`inject\`, 64 commands per commit, 5 rounds alternating: 297–432 µs median after vs 283–363 before):
+the envelope check and the saved follower query were small shares. The targets are not met: 5,000/s needs
+the fastify path and the allocations per request cut (body and response schemas, hooks, JSON), and the
+real server's projections and Merkle hashing made cheaper per event, which this round did not reach.`;
 
 /** What the load worker is asked to do. */
 interface Load {
