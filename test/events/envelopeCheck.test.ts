@@ -74,13 +74,21 @@ describe('isPlainEventToAppend', () => {
     fc.assert(fc.property(eventArb, agree), { numRuns: 3000 });
   });
 
+  /** Whether an own key "__proto__" occurs anywhere in a JSON value (fast-check's jsonValue makes them). */
+  const hasProtoKey = (v: unknown): boolean =>
+    Array.isArray(v)
+      ? v.some(hasProtoKey)
+      : typeof v === 'object' && v !== null
+        ? Object.keys(v).includes('__proto__') || Object.values(v).some(hasProtoKey)
+        : false;
+
   it('takes the usual command events (the fast path is used)', () => {
     expect(isPlainEventToAppend(validEvent())).toBe(true);
     fc.assert(
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (data) => {
         const e = { ...validEvent(), data };
-        // jsonValue may produce -0, which zod and JSON both take; a key "__proto__" is left to zod.
-        expect(isPlainEventToAppend(e)).toBe(!Object.keys(data).includes('__proto__'));
+        // jsonValue may produce -0, which zod and JSON both take; a key "__proto__" at any depth is left to zod.
+        expect(isPlainEventToAppend(e)).toBe(!hasProtoKey(data));
         agree(e);
       }),
       { numRuns: 500 },
