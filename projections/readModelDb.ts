@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../src/store/sqlite/database.ts';
+import { isWriteUnavailable } from '../src/store/sqlite/failure.ts';
 
 /** A bound SQL parameter: read models hold text, integers (fen, counts) and nulls only. */
 export type SqlValue = string | number | bigint | null;
@@ -49,8 +50,12 @@ export function sqliteReadModelDb(db: SqliteDatabase): ReadModelDb {
 }
 
 /**
- * True for an error of the database being unavailable (a PostgreSQL restart, a dropped connection), not
- * of a statement: the runner retries the batch later instead of stopping the view.
+ * True for an error of the database being unavailable (a PostgreSQL restart, a dropped connection, a
+ * full or read-only disk), not of a statement: the runner retries the batch later instead of stopping
+ * the view.
  */
 export const isTransientDbError = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && (e as { transient?: unknown }).transient === true;
+  (typeof e === 'object' && e !== null && (e as { transient?: unknown }).transient === true) ||
+  // A full, read-only or failing disk under SQLite passes too: the batch rolled back, retry it later
+  // rather than stop the view until a restart.
+  isWriteUnavailable(e);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LedgerError } from '../errors.ts';
+import { describeSqliteFailure, isWriteUnavailable } from '../store/sqlite/failure.ts';
 import { CheckpointSigner } from './checkpoint.ts';
 import type { MerkleLog } from './merkleLog.ts';
 import { encodeBase64, type NoteSigner } from './signedNote.ts';
@@ -72,11 +73,25 @@ export function createLogService(opts: { log: MerkleLog; signer: NoteSigner; ori
     log,
     checkpoints,
     async latestCheckpoint() {
-      await log.catchUp();
-      const size = log.size;
-      const last = checkpoints.latest();
-      if (last && last.size >= size) return last.note;
-      return checkpoints.sign(size, log.root(size));
+      const last = () => checkpoints.latest();
+      try {
+        await log.catchUp();
+        const size = log.size;
+        const signed = last();
+        if (signed && signed.size >= size) return signed.note;
+        return checkpoints.sign(size, log.root(size));
+      } catch (e) {
+        // The disk cannot take the new tree nodes or checkpoint (full, read-only): the last signed
+        // checkpoint is still true, only behind; serve it (reads go on during a write outage).
+        // Integrity failures are never masked.
+        const signed = last();
+        if (!isWriteUnavailable(e)) throw e;
+        if (signed) return signed.note;
+        throw new LedgerError(
+          'LL_STORE_UNAVAILABLE',
+          `no checkpoint can be signed now: ${describeSqliteFailure(e)}`,
+        );
+      }
     },
     verifierKey: () => opts.signer.verifierKey,
     origin: () => opts.origin,

@@ -25,3 +25,16 @@ export function describeSqliteFailure(error: unknown): string {
   const meaning = MEANINGS.find(([prefix]) => code.startsWith(prefix))?.[1];
   return meaning ? `${meaning} (${code}: ${message})` : `${message} (${code})`;
 }
+
+/**
+ * Whether a failure means "this database cannot take writes right now" (full, read-only or failing
+ * disk) — a condition that passes, unlike corruption or a bug. Reads may still be served meanwhile.
+ */
+export function isWriteUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'LL_STORE_UNAVAILABLE') return true;
+  return (
+    typeof code === 'string' &&
+    ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY'].some((prefix) => code.startsWith(prefix))
+  );
+}
