@@ -203,11 +203,18 @@ describe('chain faults while commands keep coming', { timeout: 120_000 }, () => 
     const logId = logIdForOrigin(ledger.verifiableLog.logService.origin());
     expect((await chain.client.latestAnchor(logId)).treeSize).toBeLessThan(lost.treeSize);
 
+    // Re-anchored itself, or — when a later checkpoint, lost in the same re-org, went back on chain first
+    // and the contract refuses a size that does not grow — superseded by a final anchor that covers it
+    // (its leaves are then proven through that larger checkpoint; nothing anchored is forgotten).
     const again = await until(
-      'the lost anchor to be final again, in a new block',
+      'the lost anchor to be final again in a new block, or covered by a later final anchor',
       async () => {
-        const r = (await anchorer().records()).find((x) => x.treeSize === lost.treeSize);
-        return r && r.status === 'final' && r.blockHash !== lost.blockHash && r;
+        const records = await anchorer().records();
+        const r = records.find((x) => x.treeSize === lost.treeSize);
+        if (r?.status === 'final' && r.blockHash !== lost.blockHash) return { reanchored: r };
+        if (r?.status !== 'superseded') return undefined;
+        const cover = records.find((x) => x.treeSize > lost.treeSize && x.status === 'final');
+        return cover ? { coveredBy: cover } : undefined;
       },
       45_000,
       200,
@@ -223,7 +230,8 @@ describe('chain faults while commands keep coming', { timeout: 120_000 }, () => 
         `${e.message}; lost ${JSON.stringify([lost.treeSize, lost.blockNumber, lost.blockHash])} records ${JSON.stringify(recs)}`,
       );
     });
-    expect(again.attempts).toBeGreaterThan(lost.attempts);
+    if (again.reanchored) expect(again.reanchored.attempts).toBeGreaterThan(lost.attempts);
+    else expect(await chain.client.receipt(again.coveredBy!.txHash!)).not.toBeNull();
     expect((await chain.client.latestAnchor(logId)).treeSize).toBeGreaterThanOrEqual(lost.treeSize);
   });
 
