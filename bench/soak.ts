@@ -33,6 +33,8 @@ interface Sample {
   atS: number;
   rssMiB: number;
   heapMiB: number;
+  /** V8 heap in use right after the last full GC (the server's live heap). */
+  liveMiB: number;
   /** This machine's 1-minute load average (the cores are shared). */
   load1: number;
 }
@@ -122,10 +124,16 @@ const rssMiB = (pid: number): number => {
   return m ? Number(m[1]) / 1024 : NaN;
 };
 
-async function heapMiB(url: string): Promise<number> {
+async function heapMiB(url: string): Promise<{ used: number; live: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const m = /^(?:loan_ledger_)?nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
-  return m ? Number(m[1]) / 2 ** 20 : NaN;
+  const mib = (re: RegExp) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) / 2 ** 20 : NaN;
+  };
+  return {
+    used: mib(/^(?:loan_ledger_)?nodejs_heap_size_used_bytes (\S+)$/m),
+    live: mib(/^loan_ledger_heap_used_after_major_gc_bytes (\S+)$/m),
+  };
 }
 
 /** Least-squares slope of y over x (MiB per minute when x is minutes). */
@@ -205,6 +213,8 @@ export async function run(): Promise<number> {
               n++;
               return {
                 ...req,
+                // Keyed like a bank's retrying client: the Idempotency-Key index fills to its bound.
+                headers: { ...headers, 'idempotency-key': `${prefix}-${n}` },
                 path: `/v1/products/${prefix}-${n % PRODUCTS}/amendments`,
                 body: JSON.stringify(terms(500 + (n % 100))),
               };
@@ -224,10 +234,12 @@ export async function run(): Promise<number> {
     started = Date.now();
     const sample = async () => {
       try {
+        const heap = await heapMiB(server.url);
         samples.push({
           atS: Math.round((Date.now() - started) / 1000),
           rssMiB: rssMiB(pid),
-          heapMiB: await heapMiB(server.url),
+          heapMiB: heap.used,
+          liveMiB: heap.live,
           load1: loadavg()[0]!,
         });
       } catch (e) {
@@ -270,6 +282,7 @@ export async function run(): Promise<number> {
   const xs = settled.map((s) => s.atS / 60);
   const rss = settled.map((s) => s.rssMiB);
   const heap = settled.map((s) => s.heapMiB);
+  const live = settled.map((s) => s.liveMiB).filter((x) => Number.isFinite(x));
   const loads = samples.map((s) => s.load1);
   // The short run is the soak's first minute: same server, same rate, same machine.
   const firstP99 = latencies[0]!;
@@ -278,7 +291,11 @@ export async function run(): Promise<number> {
     ? `50 % of the lower of this server's own peak (${Math.round(calibration.requests.average)}/s closed loop over ${CALIBRATION_S} s, p99 ${calibration.latency.p99} ms)${peak ? ` and docs/perf.md's api peak (${peak.rate}/s at ${peak.connections} connections, p99 ${peak.p99} ms; a bare buildApp without log, projections or anchoring)` : ''}`
     : 'given with --rate';
   const verdict = [
-    `memory: RSS ${fmt(Math.min(...rss))}–${fmt(Math.max(...rss))} MiB, trend ${slope(xs, rss).toFixed(2)} MiB/min after the first minute; V8 heap used ${fmt(Math.min(...heap))}–${fmt(Math.max(...heap))} MiB, trend ${slope(xs, heap).toFixed(2)} MiB/min`,
+    `live heap (V8 heap in use after the last full GC): ${fmt(Math.min(...live))}–${fmt(Math.max(...live))} MiB, trend ${slope(
+      settled.filter((s) => Number.isFinite(s.liveMiB)).map((s) => s.atS / 60),
+      live,
+    ).toFixed(2)} MiB/min after the first minute`,
+    `memory: RSS ${fmt(Math.min(...rss))}–${fmt(Math.max(...rss))} MiB, trend ${slope(xs, rss).toFixed(2)} MiB/min; V8 heap used at sampling time (garbage included) ${fmt(Math.min(...heap))}–${fmt(Math.max(...heap))} MiB, trend ${slope(xs, heap).toFixed(2)} MiB/min`,
     `p99: first minute (the short run) ${firstP99} ms, worst later minute ${worstLater} ms = ${(worstLater / firstP99).toFixed(2)}× (target ≤ 2×); median of the minutes' p99 ${percentiles(latencies).median} ms`,
     `errors: ${failures} non-2xx or failed (timeouts included) of ${totalReq} commands`,
     `machine load (1-min average, sampled every 10 s): ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))}, mean ${fmt(loads.reduce((a, b) => a + b, 0) / loads.length)} on ${machine().split(' ×')[0]} cores`,
@@ -291,11 +308,13 @@ export async function run(): Promise<number> {
     ),
   ];
   const memTable = [
-    '| s | RSS MiB | heap used MiB | load (1 min) |',
-    '|---|---|---|---|',
+    '| s | RSS MiB | heap used MiB | live heap MiB | load (1 min) |',
+    '|---|---|---|---|---|',
     ...samples
       .filter((_, i) => i % 6 === 0 || i === samples.length - 1)
-      .map((s) => `| ${s.atS} | ${fmt(s.rssMiB)} | ${fmt(s.heapMiB)} | ${fmt(s.load1)} |`),
+      .map(
+        (s) => `| ${s.atS} | ${fmt(s.rssMiB)} | ${fmt(s.heapMiB)} | ${fmt(s.liveMiB)} | ${fmt(s.load1)} |`,
+      ),
   ];
   writeReliabilitySection(`## Soak: ${minutes} minutes at 50 % of the measured peak
 
@@ -305,7 +324,7 @@ A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections an
 
 ${verdict.map((v) => `- ${v}`).join('\n')}
 
-Reading the figures: RSS includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off; a leak in the server shows in the V8 heap trend. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time.
+Reading the figures: a leak in the server shows in the **live heap** (\`loan_ledger_heap_used_after_major_gc_bytes\`, the heap right after V8's last full GC). "Heap used" sampled at a random moment also counts garbage not yet collected, and V8 lets that grow as the heap's limit grows, so its trend overstates; RSS includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off. Every command carries a fresh Idempotency-Key, as a bank's retrying client sends, so the Idempotency-Key index reaches its bound (\`IDEMPOTENCY_INDEX_ENTRIES\`, 100,000) during calibration and the first minute. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time.
 
 ${table.join('\n')}
 

@@ -59,6 +59,8 @@ export interface AppDeps {
   defaultMetrics?: boolean;
   /** Per-API-key token bucket (429 LL_RATE_LIMITED beyond it); `now` for tests. Absent: no limit. */
   rateLimit?: RateLimits & { now?: () => number };
+  /** Entries of the in-memory Idempotency-Key index (IDEMPOTENCY_INDEX_ENTRIES). */
+  idempotencyEntries?: number;
 }
 
 export const DEFAULT_BODY_LIMIT = 1_048_576;
@@ -92,7 +94,7 @@ export type LoanLedgerApp = FastifyInstance & { ledger: ApiContext };
 export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
   const directory = new KeyDirectory();
   const parties = new PartyIndex();
-  const idempotency = new IdempotencyIndex();
+  const idempotency = new IdempotencyIndex(deps.idempotencyEntries);
   const follower = new Follower(deps.store, [directory, parties, idempotency]);
   const logger: Logger | false =
     deps.logger === false ? false : pino(loggerOptions(deps.logger ?? {}), deps.logger?.destination);

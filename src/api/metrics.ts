@@ -1,3 +1,4 @@
+import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -31,6 +32,25 @@ const gauge = (registry: Registry, name: string, help: string, source?: () => nu
     },
   });
 
+/**
+ * Heap in use right after the last full (mark-compact) GC: the live heap. `nodejs_heap_size_used_bytes`
+ * also counts garbage not yet collected, which V8 lets grow with the heap's limit, so its trend shows a
+ * leak that is not there; this one is what to watch (and what the soak reports). One observer per
+ * process: the heap is the process's.
+ */
+let liveHeapBytes: number | undefined;
+let gcObserver: PerformanceObserver | undefined;
+function observeMajorGc(): void {
+  if (gcObserver) return;
+  gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) liveHeapBytes = process.memoryUsage().heapUsed;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+}
+
 export function createMetrics(sources: GaugeSources, defaultMetrics = true): ApiMetrics {
   const registry = new Registry();
   if (defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'loan_ledger_' });
@@ -57,6 +77,13 @@ export function createMetrics(sources: GaugeSources, defaultMetrics = true): Api
       registers: [registry],
     }),
   };
+  observeMajorGc();
+  gauge(
+    registry,
+    'loan_ledger_heap_used_after_major_gc_bytes',
+    'V8 heap in use right after the last full GC (the live heap; NaN before the first one)',
+    () => liveHeapBytes ?? NaN,
+  );
   gauge(registry, 'loan_ledger_log_size', 'Leaves in the Merkle log', sources.logSize);
   gauge(registry, 'loan_ledger_anchor_lag_events', 'Events not yet under a final anchor', sources.anchorLag);
   gauge(

@@ -76,6 +76,10 @@ export const settings = {
     schema: int(1, 10_000_000).default(2000),
     doc: 'Requests an idle API key may send at once (the bucket size).',
   },
+  IDEMPOTENCY_INDEX_ENTRIES: {
+    schema: int(1_000, 100_000_000).default(100_000),
+    doc: 'Keyed commands the in-memory Idempotency-Key index remembers (about 0.5 KiB each); older keys are still answered from their stream, only a reuse on another route goes unnoticed.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'pino log level.',

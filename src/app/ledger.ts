@@ -199,6 +199,7 @@ export async function startLedger(
         logSize: () => verifiableLog.log.size,
         anchorLag: async () => (await anchorer.status()).lagEvents,
       },
+      idempotencyEntries: config.IDEMPOTENCY_INDEX_ENTRIES,
       ...(config.RATE_LIMIT_PER_SECOND > 0
         ? { rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST } }
         : {}),

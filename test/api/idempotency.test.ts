@@ -124,6 +124,39 @@ describe('Idempotency-Key', () => {
     }
   });
 
+  it('the index is bounded (IDEMPOTENCY_INDEX_ENTRIES); an evicted key still replays from its stream', async () => {
+    const small = await buildApp({
+      store: t.store,
+      aggregates: testAggregates(t.store),
+      secret: 'test-secret-test-secret-test-secret!',
+      logger: false,
+      defaultMetrics: false,
+      idempotencyEntries: 2,
+    });
+    try {
+      const send = (id: string, key: string) =>
+        small.inject({
+          method: 'POST',
+          url: '/v1/products',
+          headers: { ...bearer(bankKey), 'idempotency-key': key },
+          payload: productBody(id),
+        });
+      const first = await send('p-window-1', 'k-window-1');
+      await send('p-window-2', 'k-window-2');
+      await send('p-window-3', 'k-window-3');
+      const records = small.ledger.idempotency['records'] as Map<string, unknown>;
+      expect(records.size).toBe(2);
+      expect(small.ledger.idempotency.get('bank-cs', 'k-window-1')).toBeUndefined();
+      const head = await t.store.headPosition();
+      const again = await send('p-window-1', 'k-window-1');
+      expect(again.body).toBe(first.body);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(await t.store.headPosition()).toBe(head);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('events carry the key and an HMAC of the request, never a plain hash of the body', async () => {
     const res = await post('/v1/products', productBody('p-meta'), 'k-meta');
     const [e] = await t.store.readStream(res.json().stream);

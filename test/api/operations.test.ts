@@ -1,5 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Writable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rootFromInclusionProof, leafHash } from '../../src/ledger/merkle.ts';
 import { bearer, productBody, startTestServer, uscc, type TestServer } from './support.ts';
@@ -40,6 +42,18 @@ describe('operations', () => {
     );
     expect(metrics.body).toMatch(/loan_ledger_append_duration_seconds_count\{aggregate="product"\} 1/);
     expect(metrics.body).toMatch(/loan_ledger_api_follower_lag_events \d+/);
+  });
+
+  it('reports the live heap after a full GC, the figure a leak shows in', async () => {
+    // A full GC on demand: the flag is set at run time, then `gc` is taken from a fresh context.
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+    await new Promise((r) => setTimeout(r, 50)); // the gc entry reaches observers asynchronously
+    const live = Number(
+      /^loan_ledger_heap_used_after_major_gc_bytes (\S+)$/m.exec((await t.app.inject('/metrics')).body)?.[1],
+    );
+    expect(live).toBeGreaterThan(1_000_000);
+    expect(live).toBeLessThan(process.memoryUsage().heapTotal);
   });
 
   it('readyz is 503 when a check fails, naming it without internals', async () => {

@@ -69,6 +69,25 @@ describe('MerkleLog over the SQLite store', () => {
     ]);
   });
 
+  it('a bounded node cache (evicting most of the upper nodes) gives the same proofs', async () => {
+    const store = openSqliteEventStore({ file: fresh() });
+    stores.push(store);
+    const log = await MerkleLog.open({ store, tree: openSqliteTreeStore(store.db, { cacheEntries: 3 }) });
+    await appendMany(store, 0, 700); // upper nodes (level ≥ 6): ~21, so most are evicted
+    await log.catchUp();
+    const memory = new MemoryTree();
+    for (const e of (await store.readAll({ max: 1000 })).events) memory.appendLeafHash(eventLeafHash(e));
+    for (const size of [64, 129, 512, 700])
+      for (let i = 0; i < size; i += 17) {
+        expect(log.inclusionProof(i, size).map((h) => Buffer.from(h))).toEqual(
+          memory.inclusionProof(i, size).map((h) => Buffer.from(h)),
+        );
+        expect(log.consistencyProof(i, size).map((h) => Buffer.from(h))).toEqual(
+          memory.consistencyProof(i, size).map((h) => Buffer.from(h)),
+        );
+      }
+  });
+
   it('follows appends via onAppended and resumes after reopening', async () => {
     const file = fresh();
     const a = await openAll(file);
