@@ -34,6 +34,27 @@ eventStoreContract(
 );
 
 describe('PostgreSQL adapter specifics', () => {
+  it('the Idempotency-Key lookup is an index search, not a scan of the stream', async () => {
+    const url = await freshDatabase();
+    const store = await openPostgresEventStore({ connectionString: url });
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query('SET enable_seqscan = off'); // a tiny table: make the planner show its index choice
+      const plan = await client.query(
+        `EXPLAIN SELECT position FROM ll_events
+         WHERE stream = 'loan-x' AND (body::jsonb -> 'meta' ->> 'idempotencyKey') = 'k' ORDER BY revision`,
+      );
+      expect(plan.rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n')).toContain(
+        'll_events_idempotency_key',
+      );
+    } finally {
+      await client.end();
+      await store.close();
+      await dropDatabase(url);
+    }
+  });
+
   it('two processes (two store instances) appending concurrently keep positions dense and commit-ordered', async () => {
     const url = await freshDatabase();
     const a = await openPostgresEventStore({ connectionString: url });

@@ -146,8 +146,13 @@ async function decideOn(
 ): Promise<Decision> {
   const key = req.idempotency;
   if (key) {
-    const prior = loaded.keyed.get(`${req.actor.org}\u0000${key.key}`);
-    if (prior) return { kind: 'done', outcome: replay(prior.digest, prior.response, key.digest) };
+    // Not in the in-memory index (evicted, or appended by another process it has not seen yet): the
+    // stream's own events are the record. Asked on every attempt: a conflict may be that very retry.
+    const prior = await deps.store.readByIdempotencyKey(req.stream, req.actor.org, key.key);
+    if (prior.length > 0) {
+      const response = responseFromEvents(req.stream, prior);
+      return { kind: 'done', outcome: replay(prior[0]!.meta.requestDigest ?? '', response, key.digest) };
+    }
   }
   const current = loaded.revision;
   if (req.ifMatch !== undefined && req.ifMatch !== (current ?? -1)) throw preconditionFailed(req, current);

@@ -2,7 +2,6 @@ import type { PositionedEvent } from '../../events/envelope.ts';
 import type { EventStore } from '../../store/eventStore.ts';
 import type { AggregateModule } from './registry.ts';
 import { KeyedMutex } from '../keyedMutex.ts';
-import { responseFromEvents, type IdempotencyRecord } from '../idempotency.ts';
 
 /**
  * Folded state per stream at a revision, so a command does not read and fold its stream again. Entries
@@ -11,13 +10,13 @@ import { responseFromEvents, type IdempotencyRecord } from '../idempotency.ts';
  * if anyone else (another process, a direct store write) moved the stream, the store refuses the append
  * and handleCommand forgets the entry and decides again on what it reads. Outcomes that append nothing
  * (a refusal, a no-op, a 412) cannot be arbitrated by the store, so handleCommand `refresh`es an entry
- * before standing by them. Also remembers the idempotency keys seen in the stream (the durable replay record).
+ * before standing by them. Keys of keyed commands are not kept here: a stream's entry would grow with every
+ * keyed command on it (the soak found a product stream's copy-on-write key map costing O(keys) per command);
+ * handleCommand asks the store (`readByIdempotencyKey`, an index) instead.
  */
 export interface LoadedStream {
   revision: number | undefined;
   state: unknown;
-  /** `${org}\0${key}` → the response its events make. */
-  keyed: Map<string, IdempotencyRecord>;
 }
 
 /** A loaded stream, and whether it came from the cache without reading the store (maybe behind). */
@@ -50,7 +49,6 @@ export class StateCache {
     const base: LoadedStream = cached ?? {
       revision: undefined,
       state: decider.initialState(),
-      keyed: new Map(),
     };
     if (events.length === 0) return { ...base, unread: false };
     const next = fold(base, events, decider);
@@ -75,25 +73,6 @@ export class StateCache {
 
 function fold(base: LoadedStream, events: PositionedEvent[], decider: AnyDecider): LoadedStream {
   let state = base.state;
-  let keyed = base.keyed;
-  const byKey = new Map<string, PositionedEvent[]>();
-  for (const e of events) {
-    state = decider.evolve(state, { type: e.type, data: e.data });
-    const { idempotencyKey, requestDigest, actor } = e.meta;
-    if (idempotencyKey !== undefined && requestDigest !== undefined) {
-      const k = `${actor.org}\u0000${idempotencyKey}`;
-      byKey.set(k, [...(byKey.get(k) ?? []), e]);
-    }
-  }
-  if (byKey.size > 0) {
-    keyed = new Map(keyed);
-    for (const [k, evs] of byKey) {
-      if (!keyed.has(k))
-        keyed.set(k, {
-          digest: evs[0]!.meta.requestDigest!,
-          response: responseFromEvents(evs[0]!.stream, evs),
-        });
-    }
-  }
-  return { revision: events[events.length - 1]!.revision, state, keyed };
+  for (const e of events) state = decider.evolve(state, { type: e.type, data: e.data });
+  return { revision: events[events.length - 1]!.revision, state };
 }
