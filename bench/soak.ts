@@ -35,6 +35,8 @@ interface Sample {
   heapMiB: number;
   /** V8 heap in use right after the last full GC (the server's live heap). */
   liveMiB: number;
+  /** The heap V8 has reserved (live + garbage awaiting the next full GC). */
+  totalMiB: number;
   /** This machine's 1-minute load average (the cores are shared). */
   load1: number;
 }
@@ -124,7 +126,7 @@ const rssMiB = (pid: number): number => {
   return m ? Number(m[1]) / 1024 : NaN;
 };
 
-async function heapMiB(url: string): Promise<{ used: number; live: number }> {
+async function heapMiB(url: string): Promise<{ used: number; live: number; total: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const mib = (re: RegExp) => {
     const m = re.exec(text);
@@ -133,6 +135,7 @@ async function heapMiB(url: string): Promise<{ used: number; live: number }> {
   return {
     used: mib(/^(?:loan_ledger_)?nodejs_heap_size_used_bytes (\S+)$/m),
     live: mib(/^loan_ledger_heap_used_after_major_gc_bytes (\S+)$/m),
+    total: mib(/^(?:loan_ledger_)?nodejs_heap_size_total_bytes (\S+)$/m),
   };
 }
 
@@ -240,6 +243,7 @@ export async function run(): Promise<number> {
           rssMiB: rssMiB(pid),
           heapMiB: heap.used,
           liveMiB: heap.live,
+          totalMiB: heap.total,
           load1: loadavg()[0]!,
         });
       } catch (e) {
@@ -284,6 +288,9 @@ export async function run(): Promise<number> {
   const heap = settled.map((s) => s.heapMiB);
   const live = settled.map((s) => s.liveMiB).filter((x) => Number.isFinite(x));
   const loads = samples.map((s) => s.load1);
+  // RSS follows the heap V8 reserves, which grows with the allocation rate until it reaches its growing
+  // factor over the live heap; whether it has levelled off shows in the second half.
+  const secondHalf = samples.filter((s) => s.atS >= (minutes * 60) / 2);
   // The short run is the soak's first minute: same server, same rate, same machine.
   const firstP99 = latencies[0]!;
   const worstLater = latencies.length > 1 ? Math.max(...latencies.slice(1)) : firstP99;
@@ -295,7 +302,12 @@ export async function run(): Promise<number> {
       settled.filter((s) => Number.isFinite(s.liveMiB)).map((s) => s.atS / 60),
       live,
     ).toFixed(2)} MiB/min after the first minute`,
-    `memory: RSS ${fmt(Math.min(...rss))}–${fmt(Math.max(...rss))} MiB, trend ${slope(xs, rss).toFixed(2)} MiB/min; V8 heap used at sampling time (garbage included) ${fmt(Math.min(...heap))}–${fmt(Math.max(...heap))} MiB, trend ${slope(xs, heap).toFixed(2)} MiB/min`,
+    `memory: RSS ${fmt(Math.min(...rss))}–${fmt(Math.max(...rss))} MiB, trend ${slope(xs, rss).toFixed(2)} MiB/min after the first minute and ${slope(
+      secondHalf.map((s) => s.atS / 60),
+      secondHalf.map((s) => s.rssMiB),
+    ).toFixed(
+      2,
+    )} MiB/min over the second half; V8 heap reserved ${fmt(Math.min(...settled.map((s) => s.totalMiB)))}–${fmt(Math.max(...settled.map((s) => s.totalMiB)))} MiB; V8 heap used at sampling time (garbage included) ${fmt(Math.min(...heap))}–${fmt(Math.max(...heap))} MiB, trend ${slope(xs, heap).toFixed(2)} MiB/min`,
     `p99: first minute (the short run) ${firstP99} ms, worst later minute ${worstLater} ms = ${(worstLater / firstP99).toFixed(2)}× (target ≤ 2×); median of the minutes' p99 ${percentiles(latencies).median} ms`,
     `errors: ${failures} non-2xx or failed (timeouts included) of ${totalReq} commands`,
     `machine load (1-min average, sampled every 10 s): ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))}, mean ${fmt(loads.reduce((a, b) => a + b, 0) / loads.length)} on ${machine().split(' ×')[0]} cores`,
@@ -308,8 +320,8 @@ export async function run(): Promise<number> {
     ),
   ];
   const memTable = [
-    '| s | RSS MiB | heap used MiB | live heap MiB | load (1 min) |',
-    '|---|---|---|---|---|',
+    '| s | RSS MiB | heap reserved MiB | heap used MiB | live heap MiB | load (1 min) |',
+    '|---|---|---|---|---|---|',
     ...samples
       .filter((_, i) => i % 6 === 0 || i === samples.length - 1)
       .map(
