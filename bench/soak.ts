@@ -325,7 +325,8 @@ export async function run(): Promise<number> {
     ...samples
       .filter((_, i) => i % 6 === 0 || i === samples.length - 1)
       .map(
-        (s) => `| ${s.atS} | ${fmt(s.rssMiB)} | ${fmt(s.heapMiB)} | ${fmt(s.liveMiB)} | ${fmt(s.load1)} |`,
+        (s) =>
+          `| ${s.atS} | ${fmt(s.rssMiB)} | ${fmt(s.totalMiB)} | ${fmt(s.heapMiB)} | ${fmt(s.liveMiB)} | ${fmt(s.load1)} |`,
       ),
   ];
   writeReliabilitySection(`## Soak: ${minutes} minutes at 50 % of the measured peak
@@ -336,7 +337,7 @@ A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections an
 
 ${verdict.map((v) => `- ${v}`).join('\n')}
 
-Reading the figures: a leak in the server shows in the **live heap** (\`loan_ledger_heap_used_after_major_gc_bytes\`, the heap right after V8's last full GC). "Heap used" sampled at a random moment also counts garbage not yet collected, and V8 lets that grow as the heap's limit grows, so its trend overstates; RSS includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off. Every command carries a fresh Idempotency-Key, as a bank's retrying client sends, so the Idempotency-Key index reaches its bound (\`IDEMPOTENCY_INDEX_ENTRIES\`, 100,000) during calibration and the first minute. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time.
+Reading the figures: a leak in the server shows in the **live heap** (\`loan_ledger_heap_used_after_major_gc_bytes\`, the heap right after V8's last full GC). "Heap used" sampled at a random moment also counts garbage not yet collected, and V8 lets that grow as the heap's limit grows, so its trend overstates; RSS follows the heap V8 reserves, which it grows with the allocation rate (up to a few times the live heap) before it levels off, hence the second-half trend; RSS also includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off. Every command carries a fresh Idempotency-Key, as a bank's retrying client sends, so the Idempotency-Key index reaches its bound (\`IDEMPOTENCY_INDEX_ENTRIES\`, 100,000) during calibration and the first minute. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time.
 
 ${table.join('\n')}
 
