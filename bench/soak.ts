@@ -28,6 +28,9 @@ interface Minute {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Longest event-loop stall the server saw during the minute, and its time in full GCs. */
+  stallMs: number;
+  majorGcMs: number;
 }
 interface Sample {
   atS: number;
@@ -37,6 +40,10 @@ interface Sample {
   liveMiB: number;
   /** The heap V8 has reserved (live + garbage awaiting the next full GC). */
   totalMiB: number;
+  /** Longest event-loop stall since the previous sample (prom-client resets it at each scrape). */
+  stallMs: number;
+  /** Time spent in full (mark-compact) GCs since start, cumulative. */
+  majorGcMs: number;
   /** This machine's 1-minute load average (the cores are shared). */
   load1: number;
 }
@@ -126,16 +133,19 @@ const rssMiB = (pid: number): number => {
   return m ? Number(m[1]) / 1024 : NaN;
 };
 
-async function heapMiB(url: string): Promise<{ used: number; live: number; total: number }> {
+async function scrape(url: string) {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const mib = (re: RegExp) => {
+  const value = (re: RegExp) => {
     const m = re.exec(text);
-    return m ? Number(m[1]) / 2 ** 20 : NaN;
+    return m ? Number(m[1]) : NaN;
   };
+  const MiB = 2 ** 20;
   return {
-    used: mib(/^(?:loan_ledger_)?nodejs_heap_size_used_bytes (\S+)$/m),
-    live: mib(/^loan_ledger_heap_used_after_major_gc_bytes (\S+)$/m),
-    total: mib(/^(?:loan_ledger_)?nodejs_heap_size_total_bytes (\S+)$/m),
+    used: value(/^loan_ledger_nodejs_heap_size_used_bytes (\S+)$/m) / MiB,
+    live: value(/^loan_ledger_heap_used_after_major_gc_bytes (\S+)$/m) / MiB,
+    total: value(/^loan_ledger_nodejs_heap_size_total_bytes (\S+)$/m) / MiB,
+    stallMs: value(/^loan_ledger_nodejs_eventloop_lag_max_seconds (\S+)$/m) * 1000,
+    majorGcMs: (value(/^loan_ledger_nodejs_gc_duration_seconds_sum\{kind="major"\} (\S+)$/m) || 0) * 1000,
   };
 }
 
@@ -237,13 +247,15 @@ export async function run(): Promise<number> {
     started = Date.now();
     const sample = async () => {
       try {
-        const heap = await heapMiB(server.url);
+        const heap = await scrape(server.url);
         samples.push({
           atS: Math.round((Date.now() - started) / 1000),
           rssMiB: rssMiB(pid),
           heapMiB: heap.used,
           liveMiB: heap.live,
           totalMiB: heap.total,
+          stallMs: heap.stallMs,
+          majorGcMs: heap.majorGcMs,
           load1: loadavg()[0]!,
         });
       } catch (e) {
@@ -254,7 +266,10 @@ export async function run(): Promise<number> {
     sampler = setInterval(() => void sample(), 10_000);
 
     for (let m = 1; m <= minutes; m++) {
+      const before = samples.length;
+      const gcBefore = samples.at(-1)?.majorGcMs ?? 0;
       const r = await measure(60, rate);
+      const during = samples.slice(before);
       const row: Minute = {
         minute: m,
         requests: r.requests.total,
@@ -263,10 +278,12 @@ export async function run(): Promise<number> {
         p99: r.latency.p99,
         non2xx: r.non2xx,
         errors: r.errors + r.timeouts,
+        stallMs: Math.round(Math.max(0, ...during.map((s) => s.stallMs))),
+        majorGcMs: Math.round((during.at(-1)?.majorGcMs ?? gcBefore) - gcBefore),
       };
       minuteRows.push(row);
       console.log(
-        `minute ${m}/${minutes}: ${row.requests} commands (${row.rate}/s), p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}, RSS ${samples.at(-1)?.rssMiB.toFixed(0)} MiB, load ${samples.at(-1)?.load1.toFixed(1)}`,
+        `minute ${m}/${minutes}: ${row.requests} commands (${row.rate}/s), p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}, stall ${row.stallMs} ms, full GC ${row.majorGcMs} ms, RSS ${samples.at(-1)?.rssMiB.toFixed(0)} MiB, load ${samples.at(-1)?.load1.toFixed(1)}`,
       );
     }
     clearInterval(sampler);
@@ -313,10 +330,11 @@ export async function run(): Promise<number> {
     `machine load (1-min average, sampled every 10 s): ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))}, mean ${fmt(loads.reduce((a, b) => a + b, 0) / loads.length)} on ${machine().split(' ×')[0]} cores`,
   ];
   const table = [
-    '| minute | commands | commands/s | p50 ms | p99 ms | non-2xx | errors |',
-    '|---|---|---|---|---|---|---|',
+    '| minute | commands | commands/s | p50 ms | p99 ms | non-2xx | errors | longest loop stall ms | full GC ms |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...minuteRows.map(
-      (r) => `| ${r.minute} | ${r.requests} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`,
+      (r) =>
+        `| ${r.minute} | ${r.requests} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.stallMs} | ${r.majorGcMs} |`,
     ),
   ];
   const memTable = [
