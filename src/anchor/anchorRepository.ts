@@ -35,6 +35,11 @@ export interface AnchorFilter {
   chainId?: number;
   contract?: string;
   statuses?: readonly AnchorState[];
+  /** Only records of at least this tree size. */
+  minTreeSize?: number;
+  /** Largest tree size first (default: ascending), and at most `limit` records. */
+  newestFirst?: boolean;
+  limit?: number;
 }
 
 /** Port: the SQLite adapter below; a PostgreSQL one can follow the same shape. */
@@ -42,7 +47,7 @@ export interface AnchorRepository {
   /** Insert or replace by (chainId, contract, logId, treeSize). */
   save(record: AnchorRecord): Promise<void>;
   remove(record: Pick<AnchorRecord, 'chainId' | 'contract' | 'logId' | 'treeSize'>): Promise<void>;
-  /** Ordered by tree size, ascending. */
+  /** Ordered by tree size, ascending unless `newestFirst`. */
   list(filter?: AnchorFilter): Promise<AnchorRecord[]>;
 }
 
@@ -115,7 +120,9 @@ export class SqliteAnchorRepository implements AnchorRepository {
         created_at   INTEGER NOT NULL,
         updated_at   INTEGER NOT NULL,
         PRIMARY KEY (chain_id, contract, log_id, tree_size)
-      )`);
+      );
+      -- The anchorer reads its unsettled anchors on every pass; the table keeps every anchor ever made.
+      CREATE INDEX IF NOT EXISTS anchors_by_status ON anchors (status, tree_size);`);
   }
 
   async save(r: AnchorRecord): Promise<void> {
@@ -164,7 +171,13 @@ export class SqliteAnchorRepository implements AnchorRepository {
       where.push(`status IN (${filter.statuses.map(() => '?').join(',') || "''"})`);
       args.push(...filter.statuses);
     }
-    const sql = `SELECT * FROM anchors ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY tree_size, chain_id`;
+    if (filter.minTreeSize !== undefined) {
+      where.push('tree_size >= ?');
+      args.push(filter.minTreeSize);
+    }
+    const order = filter.newestFirst ? 'tree_size DESC, chain_id DESC' : 'tree_size, chain_id';
+    const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';
+    const sql = `SELECT * FROM anchors ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order}${limit}`;
     return this.#db
       .prepare(sql)
       .all(...args)

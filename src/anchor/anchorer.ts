@@ -280,6 +280,7 @@ export class Anchorer {
     while (this.#running) {
       let delay = this.config.pollIntervalMs;
       let backingOff = false;
+      const passStarted = performance.now();
       try {
         await this.tick();
       } catch {
@@ -288,7 +289,7 @@ export class Anchorer {
       }
       if (!this.#running) break;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
+        let t = setTimeout(resolve, delay);
         const wake = () => {
           clearTimeout(t);
           resolve();
@@ -296,7 +297,15 @@ export class Anchorer {
         this.#wakeForStop = wake;
         // While backing off, appends do not wake us: at 100 appends/s a dead node would get 100
         // passes a second instead of one every few seconds.
-        if (!backingOff) this.#wake = wake;
+        if (!backingOff)
+          this.#wake = () => {
+            this.#wake = undefined;
+            const wait = passStarted + this.config.minPassIntervalMs - performance.now();
+            if (wait <= 0) return wake();
+            if (wait >= delay) return; // the poll comes first anyway
+            clearTimeout(t);
+            t = setTimeout(resolve, wait);
+          };
       });
       this.#wake = undefined;
       this.#wakeForStop = undefined;
@@ -346,13 +355,30 @@ export class Anchorer {
     }
   }
 
+  #scope() {
+    return { logId: this.config.logId, chainId: this.#chainId as number, contract: this.#chain.contract };
+  }
+
+  /**
+   * The records a pass works on: every unsettled anchor (pending, included) and everything from the
+   * newest final anchor up. Not the whole history: one anchor a second is 86,400 records a day, and
+   * reading them all on every pass made each pass (and the event loop) slower by the hour (found by the
+   * soak: p50 rising minute after minute). The newest final anchor answers every question older finals
+   * could (a final anchor of size n covers every index below n); older ones are read only after a re-org.
+   */
   async #refresh(): Promise<void> {
     if (this.#chainId === null) return;
-    this.#records = await this.#repo.list({
-      logId: this.config.logId,
-      chainId: this.#chainId,
-      contract: this.#chain.contract,
+    const scope = this.#scope();
+    const [newestFinal] = await this.#repo.list({
+      ...scope,
+      statuses: ['final'],
+      newestFirst: true,
+      limit: 1,
     });
+    const unsettled = await this.#repo.list({ ...scope, statuses: ['pending', 'included'] });
+    const recent = await this.#repo.list({ ...scope, minTreeSize: newestFinal?.treeSize ?? 0 });
+    const bySize = new Map([...unsettled, ...recent].map((r) => [r.treeSize, r]));
+    this.#records = [...bySize.values()].sort((a, b) => a.treeSize - b.treeSize);
     this.#lastCreatedAt ??= Math.max(0, ...this.#records.map((r) => r.createdAt)) || this.#now();
   }
 
@@ -479,12 +505,19 @@ export class Anchorer {
    * goes back to pending and is sent again. Nothing anchored is forgotten.
    */
   async #recheckFinal(): Promise<void> {
-    const finals = this.#records
+    const newest = this.#records
       .filter((r) => r.status === 'final' && r.txHash)
-      .sort((a, b) => b.treeSize - a.treeSize);
+      .sort((a, b) => b.treeSize - a.treeSize)[0];
+    if (!newest) return;
+    const receipt = await this.#canonicalReceipt(newest.txHash as string);
+    if (receipt?.blockHash === newest.blockHash) return; // it and every older one still stand
+    // A re-org deeper than finality: walk back through the whole history of final anchors.
+    const finals = (
+      await this.#repo.list({ ...this.#scope(), statuses: ['final'], newestFirst: true })
+    ).filter((r) => r.txHash);
     for (const rec of finals) {
       const receipt = await this.#canonicalReceipt(rec.txHash as string);
-      if (receipt?.blockHash === rec.blockHash) return; // this one and every older one still stand
+      if (receipt?.blockHash === rec.blockHash) break; // this one and every older one still stand
       await this.#save(rec, {
         status: 'pending',
         lastError: `re-org deeper than finality: block ${rec.blockNumber} ${rec.blockHash} no longer holds tx ${rec.txHash}`,
@@ -493,6 +526,7 @@ export class Anchorer {
         sentAt: null,
       });
     }
+    await this.#refresh(); // the pass goes on to re-send them
   }
 
   /** The receipt, but only if its block is the canonical block at that height (nodes may lag a re-org). */

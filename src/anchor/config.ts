@@ -35,6 +35,11 @@ export const AnchorerConfigSchema = z.object({
   everySeconds: z.number().positive().default(10),
   /** How often open anchors are checked (receipts, re-orgs, finality) when all is well. */
   pollIntervalMs: z.number().int().min(5).default(1000),
+  /**
+   * A pass woken by appends starts at least this long after the previous one started: under load every
+   * commit wakes the anchorer, and back-to-back passes (each a few RPCs and reads) only cost CPU.
+   */
+  minPassIntervalMs: z.number().int().min(0).default(100),
   finality: z
     .object({
       /** auto: the node's `finalized` block if it has the tag, else confirmations. */

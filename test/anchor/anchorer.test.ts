@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Anchorer, type Checkpoint } from '../../src/anchor/anchorer.ts';
 import { SqliteAnchorRepository } from '../../src/anchor/anchorRepository.ts';
 import { anchorInterface } from '../../src/anchor/chainClient.ts';
@@ -99,6 +99,45 @@ describe('Anchorer', () => {
     expect(anchorer.statusOfIndex(36)).toBe('final');
     expect(anchorer.statusOfIndex(39)).not.toBe('unanchored');
     expect(anchorer.statusOfIndex(40)).toBe('unanchored');
+  });
+
+  it('a pass reads the unsettled anchors and the newest final one, not the whole history', async () => {
+    f = await startChainFixture();
+    const { log, repo, anchorer } = setup(f);
+    for (let i = 1; i <= 12; i++) {
+      log.size = i * 10;
+      await anchorer.tick(); // pending
+      await anchorer.tick(); // included
+      await f.mine(2);
+      await anchorer.tick(); // final
+    }
+    expect((await anchorer.records()).map((r) => r.status)).toEqual(Array(12).fill('final'));
+    const list = repo.list.bind(repo);
+    let rowsRead = 0;
+    repo.list = async (filter) => {
+      const rows = await list(filter);
+      rowsRead += rows.length;
+      return rows;
+    };
+    await anchorer.tick();
+    // The newest final anchor, read a few times; the whole history (12) twice per pass was the old cost.
+    expect(rowsRead).toBeLessThanOrEqual(4);
+    expect(anchorer.statusOfIndex(5)).toBe('final'); // covered by the newest final anchor
+    expect(await anchorer.status()).toMatchObject({ finalSize: 120, anchoredSize: 120, lagEvents: 0 });
+  });
+
+  it('appends arriving every millisecond wake at most one pass per minPassIntervalMs', async () => {
+    f = await startChainFixture();
+    const { log, anchorer } = setup(f, { pollIntervalMs: 5_000, minPassIntervalMs: 100 });
+    log.size = 1;
+    const tick = vi.spyOn(anchorer, 'tick');
+    anchorer.start();
+    const spam = setInterval(() => anchorer.notify(), 1);
+    await new Promise((r) => setTimeout(r, 600));
+    clearInterval(spam);
+    // 600 ms at ≥ 100 ms apart: at most 7 passes (the first at start); unthrottled it was one per wake.
+    expect(tick.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(tick.mock.calls.length).toBeLessThanOrEqual(7);
   });
 
   it('anchorNow anchors below the batching threshold and waits for inclusion', async () => {
