@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pacedLoad, type PacedRequest } from './pacedLoad.ts';
 import { machine, percentiles } from './report.ts';
 
 /**
@@ -15,7 +16,8 @@ import { machine, percentiles } from './report.ts';
  * The rate, unless given with --rate, is 50 % of the lower of docs/perf.md's api peak (a bare buildApp,
  * no log, projections or anchoring) and this server's own peak measured first in a 30 s closed-loop run
  * (the full server on this machine as loaded now): half of a peak the server cannot reach is an overload
- * test, not a soak. One autocannon run per minute
+ * test, not a soak. The soak itself is an open-model load at a constant arrival rate (bench/pacedLoad.ts,
+ * latency from the time each request was due), one run per minute, which
  * gives that minute's p50/p99 and error count; every 10 s the server's RSS (/proc) and V8 heap
  * (/metrics) are sampled. The results go into docs/reliability.md between
  * `<!-- reliability:soak -->` markers. Exit 1 if any response was not 2xx.
@@ -212,32 +214,32 @@ export async function run(): Promise<number> {
     }
 
     let n = 0;
-    const measure = async (seconds: number, overallRate?: number): Promise<Run> =>
+    const nextRequest = (): PacedRequest => {
+      n++;
+      return {
+        // Keyed like a bank's retrying client: the Idempotency-Key index fills to its bound.
+        headers: { ...headers, 'idempotency-key': `${prefix}-${n}` },
+        path: `/v1/products/${prefix}-${n % PRODUCTS}/amendments`,
+        body: JSON.stringify(terms(500 + (n % 100))),
+      };
+    };
+    /** The peak: autocannon, closed loop (each connection sends its next request when answered). */
+    const closedLoop = async (seconds: number): Promise<Run> =>
       (await autocannon({
         url: server.url,
         connections,
-        ...(overallRate ? { overallRate } : {}),
         duration: seconds,
         requests: [
           {
             method: 'POST',
             headers,
-            setupRequest: (req: { path: string; body?: string }) => {
-              n++;
-              return {
-                ...req,
-                // Keyed like a bank's retrying client: the Idempotency-Key index fills to its bound.
-                headers: { ...headers, 'idempotency-key': `${prefix}-${n}` },
-                path: `/v1/products/${prefix}-${n % PRODUCTS}/amendments`,
-                body: JSON.stringify(terms(500 + (n % 100))),
-              };
-            },
+            setupRequest: (req: { path: string; body?: string }) => ({ ...req, ...nextRequest() }),
           },
         ],
       })) as Run;
 
     if (given === undefined) {
-      calibration = await measure(CALIBRATION_S);
+      calibration = await closedLoop(CALIBRATION_S);
       rate = Math.round(Math.min(calibration.requests.average, peak?.rate ?? Infinity) / 2);
       console.log(
         `calibration: ${Math.round(calibration.requests.average)} commands/s closed loop (p99 ${calibration.latency.p99} ms); soaking at ${rate}/s`,
@@ -268,7 +270,7 @@ export async function run(): Promise<number> {
     for (let m = 1; m <= minutes; m++) {
       const before = samples.length;
       const gcBefore = samples.at(-1)?.majorGcMs ?? 0;
-      const r = await measure(60, rate);
+      const r = await pacedLoad({ url: server.url, seconds: 60, rate, connections, next: nextRequest });
       const during = samples.slice(before);
       const row: Minute = {
         minute: m,
@@ -351,7 +353,7 @@ export async function run(): Promise<number> {
 
 Run ${new Date(started).toISOString()} with \`npm run soak\` (bench/soak.ts; \`-- --minutes N\` shortens it, \`--rate R\` fixes the rate) on ${machine()}.
 
-A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections and anchoring on, rate limiter on at ${LIMIT}/s per key) in a fresh data dir; ${connections} autocannon connections send product amendments over ${PRODUCTS} products (each 201 is fsynced) at a fixed ${rate} commands/s: ${rateSource}.
+A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections and anchoring on, rate limiter on at ${LIMIT}/s per key) in a fresh data dir; product amendments over ${PRODUCTS} products (each 201 is fsynced) arrive at a constant ${rate} commands/s over at most ${connections} keep-alive connections, request i due at start + i / rate, its latency counted from then (bench/pacedLoad.ts: an open-model load, so a stall counts for every request it holds back): ${rateSource}. The peak is measured closed-loop with autocannon. (Until 2026-11-27 the soak also used autocannon's \`overallRate\`, which sends each connection's per-second quota back to back at the start of every second — a burst at the peak for part of each second — and corrects for coordinated omission with a 1 ms expected interval, adding a synthetic sample per millisecond of every slow response.)
 
 ${verdict.map((v) => `- ${v}`).join('\n')}
 

@@ -175,6 +175,17 @@ export class Anchorer {
     return this.#repo.list({ logId: this.config.logId });
   }
 
+  /**
+   * The anchors a pass works on (unsettled ones, and those from the newest final one up), as of the last
+   * pass: enough to choose the anchor for any evidence bundle (`chooseAnchor` wants the newest final
+   * anchor or an included one), without reading the whole history per bundle. Before the first pass
+   * (chain not yet known), every record.
+   */
+  async currentRecords(): Promise<AnchorRecord[]> {
+    if (this.#chainId === null) return this.records();
+    return [...this.#records];
+  }
+
   async status(): Promise<AnchorerStatus> {
     const recs = this.#records;
     const of = (s: AnchorState[]) => recs.filter((r) => s.includes(r.status));

@@ -139,7 +139,7 @@ export async function startLedger(
     closers.push(() => webhooks.stop());
     const bundleSources = ledgerBundleSources({
       logService: verifiableLog.logService,
-      anchors: () => anchorer.records(),
+      anchors: () => anchorer.currentRecords(),
     });
 
     // Server-drafted contract PDFs, content-addressed by SHA-256 (src/documents/documentStore.ts).

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Anchorer, type Checkpoint } from '../../src/anchor/anchorer.ts';
 import { SqliteAnchorRepository } from '../../src/anchor/anchorRepository.ts';
 import { anchorInterface } from '../../src/anchor/chainClient.ts';
+import { chooseAnchor } from '../../src/evidence/bundle/build.ts';
 import { startChainFixture, type ChainFixture } from './chainFixture.ts';
 
 /** The anchorer against a real anvil (automine; finalized = latest − 2 with one slot per epoch). */
@@ -124,6 +125,15 @@ describe('Anchorer', () => {
     expect(rowsRead).toBeLessThanOrEqual(4);
     expect(anchorer.statusOfIndex(5)).toBe('final'); // covered by the newest final anchor
     expect(await anchorer.status()).toMatchObject({ finalSize: 120, anchoredSize: 120, lagEvents: 0 });
+    // Evidence bundles choose their anchor from the same bounded set: the same choice as from every record.
+    log.size = 125;
+    await anchorer.anchorNow({ waitFor: 'included', timeoutMs: 10_000 });
+    const all = await anchorer.records();
+    const current = await anchorer.currentRecords();
+    expect(current.length).toBeLessThan(all.length);
+    for (let size = 1; size <= 126; size += 5)
+      expect(chooseAnchor(current, size)?.treeSize).toBe(chooseAnchor(all, size)?.treeSize);
+    expect(chooseAnchor(current, 121)).toMatchObject({ treeSize: 125, status: 'included' });
   });
 
   it('appends arriving every millisecond wake at most one pass per minPassIntervalMs', async () => {
