@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { derivedWrite, type SqliteDatabase } from '../src/store/sqlite/database.ts';
+import type { SqliteDatabase } from '../src/store/sqlite/database.ts';
 import { isWriteUnavailable } from '../src/store/sqlite/failure.ts';
 
 /** A bound SQL parameter: read models hold text, integers (fen, counts) and nulls only. */
@@ -45,7 +45,7 @@ export function sqliteReadModelDb(db: SqliteDatabase): ReadModelDb {
     run: (sql, ...params) => prep(sql).run(...params).changes,
     get: <T>(sql: string, ...params: SqlValue[]) => prep(sql).get(...params) as T | undefined,
     all: <T>(sql: string, ...params: SqlValue[]) => prep(sql).all(...params) as T[],
-    transaction: <T>(fn: () => T): T => derivedWrite(db, db.transaction(fn)),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }
 

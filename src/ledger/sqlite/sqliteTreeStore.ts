@@ -2,7 +2,6 @@ import Database from 'better-sqlite3';
 import type { SignedCheckpointRecord } from '../checkpoint.ts';
 import type { Hash, NodeId } from '../merkle.ts';
 import type { LeafBatch, LogState, TreeStore } from '../treeStore.ts';
-import { derivedWrite } from '../../store/sqlite/database.ts';
 
 type Db = Database.Database;
 
@@ -151,7 +150,7 @@ export function openSqliteTreeStore(
     leafHashes: (start, end) => (stmt.nodeRange.all(0, start, end) as Buffer[]).map(asHash),
     leafPositions: (start, end) => stmt.positions.all(start, end) as number[],
     appendBatch(batch) {
-      derivedWrite(db, () => appendBatch(batch));
+      appendBatch(batch);
       for (const n of batch.nodes) if (n.level >= CACHED_LEVEL) remember(cacheKey(n.level, n.index), n.hash);
     },
     checkpoints: () => (stmt.all.all() as { size: number; root: Buffer; note: string }[]).map(toRecord),
