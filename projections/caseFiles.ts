@@ -1,8 +1,15 @@
-import type { Json } from '../src/events/envelope.ts';
+import type { Json, PositionedEvent } from '../src/events/envelope.ts';
+import { disputeEventTypes } from './eventNames.ts';
+import { disputeIdOf } from './loanRef.ts';
 import type { ReadModelDb } from './readModelDb.ts';
+import { readCheckpoint } from './checkpoints.ts';
+import { caseFileView, loanOf } from './views/caseFile.ts';
 
 /** Anchor status of a log index, from the anchorer (injected: the read model does not store it). */
 export type AnchorStatusOf = (logIndex: number) => Promise<string> | string;
+
+/** A stream's events from the store (EventStore.readStream): the case file's timeline is read there. */
+export type ReadStream = (stream: string) => Promise<PositionedEvent[]>;
 
 export interface CaseFile {
   disputeId: string;
@@ -84,6 +91,7 @@ export async function caseFile(
   disputeId: string,
   org: string,
   anchorStatus: AnchorStatusOf,
+  readStream: ReadStream,
 ): Promise<CaseFile | undefined> {
   const r = findDispute(db, disputeId);
   if (!r || !mayReadCase(r, org)) return undefined;
@@ -95,27 +103,18 @@ export async function caseFile(
     description: string | null;
     at: string;
   }>('SELECT * FROM rm_cases_evidence WHERE dispute_id = ? ORDER BY position', disputeId);
-  const events = db.all<{
-    position: number;
-    event_id: string;
-    stream: string;
-    revision: number;
-    type: string;
-    recorded_at: string;
-    actor_org: string;
-    actor_role: string;
-  }>('SELECT * FROM rm_cases_timeline WHERE loan_id = ? ORDER BY position', r.loan_id);
-  // The dispute's own events (filing, evidence, award) are on the timeline too when they name the loan.
+  const events = await loanTimeline(db, r.loan_id, readStream);
+  // The dispute's own events (filing, evidence, award) are on the timeline too: they belong to its loan.
   const timeline = await Promise.all(
-    events.map(async (t) => ({
-      logIndex: t.position,
-      eventId: t.event_id,
-      stream: t.stream,
-      revision: t.revision,
-      type: t.type,
-      recordedAt: t.recorded_at,
-      actor: { org: t.actor_org, role: t.actor_role },
-      anchor: await anchorStatus(t.position),
+    events.map(async (e) => ({
+      logIndex: e.position,
+      eventId: e.id,
+      stream: e.stream,
+      revision: e.revision,
+      type: e.type,
+      recordedAt: e.meta.recordedAt,
+      actor: { org: e.meta.actor.org, role: e.meta.actor.role },
+      anchor: await anchorStatus(e.position),
     })),
   );
   return {
@@ -138,4 +137,32 @@ export async function caseFile(
     award: r.award === null ? null : (JSON.parse(r.award) as Json),
     timeline,
   };
+}
+
+/**
+ * The events about a loan, in log order: those of the streams the case-file view recorded for it that
+ * belong to it by the view's own rule (`loanOf`). Only events the view has applied count, so the
+ * timeline is the one the view saw, not events still on their way through the runner.
+ */
+async function loanTimeline(
+  db: ReadModelDb,
+  loanId: string,
+  readStream: ReadStream,
+): Promise<PositionedEvent[]> {
+  const applied = readCheckpoint(db, caseFileView.name)?.position ?? 0;
+  const streams = db
+    .all<{ stream: string }>(
+      'SELECT stream FROM rm_cases_loan_streams WHERE loan_id = ? ORDER BY stream',
+      loanId,
+    )
+    .map((s) => s.stream);
+  const perStream = await Promise.all(streams.map((s) => readStream(s)));
+  return perStream
+    .flat()
+    .filter(
+      (e) =>
+        e.position < applied &&
+        loanOf(db, e, disputeEventTypes.has(e.type) ? disputeIdOf(e) : undefined) === loanId,
+    )
+    .sort((a, b) => a.position - b.position);
 }

@@ -19,7 +19,14 @@ export interface Checkpoint {
   rootHash: Uint8Array;
 }
 export interface CheckpointSource {
+  /** The latest signed checkpoint (signing one first if the log grew). */
   latest(): Checkpoint | undefined | Promise<Checkpoint | undefined>;
+  /**
+   * The log's size now, without signing anything. Given it, a pass signs a checkpoint only when an
+   * anchor is due: an Ed25519 signature per pass (up to ten a second under load) is CPU on the request
+   * thread for checkpoints nobody anchors.
+   */
+  currentSize?(): number | Promise<number>;
   /**
    * The local log's root at `treeSize`, or undefined when the log is shorter. With it the anchorer
    * compares the local log with the chain's latest anchor before anchoring anything (`checkHistory`).
@@ -339,7 +346,7 @@ export class Anchorer {
     if (this.historyMismatch()) return; // a rewritten log is never anchored
     try {
       // First, what the log holds: the lag must keep growing in status() while the chain is down.
-      await this.#observeCheckpoint();
+      await this.#observeSize();
       this.#chainId ??= await this.#chain.chainId();
       await this.#checkHistoryOnce();
       if (this.historyMismatch()) return;
@@ -401,32 +408,39 @@ export class Anchorer {
 
   // ---- creating anchors --------------------------------------------------------------------------
 
-  /** Reads the latest checkpoint and updates the lag figures from the records we hold. */
-  async #observeCheckpoint(): Promise<Checkpoint | undefined> {
-    const cp = await this.#source.latest();
-    if (!cp) return undefined;
-    this.#checkpointSize = cp.treeSize;
+  /**
+   * The log's size (from the source's `size`, else its latest checkpoint); updates the lag figures from
+   * the records we hold.
+   */
+  async #observeSize(): Promise<number | undefined> {
+    const size = this.#source.currentSize
+      ? await this.#source.currentSize()
+      : (await this.#source.latest())?.treeSize;
+    if (size === undefined) return undefined;
+    this.#checkpointSize = size;
     const live = this.#records.filter((r) => r.status !== 'failed' && r.status !== 'superseded');
     const included = Math.max(0, ...live.filter((r) => r.status !== 'pending').map((r) => r.treeSize));
-    if (cp.treeSize <= included) this.#unanchoredSince = undefined;
+    if (size <= included) this.#unanchoredSince = undefined;
     else this.#unanchoredSince ??= this.#now();
-    return cp;
+    return size;
   }
 
   async #maybeCreate(force: boolean): Promise<void> {
-    const cp = await this.#observeCheckpoint();
-    if (!cp) return;
+    const size = await this.#observeSize();
+    if (size === undefined) return;
     const live = this.#records.filter((r) => r.status !== 'failed' && r.status !== 'superseded');
     const anchored = Math.max(0, ...live.map((r) => r.treeSize));
-    if (cp.treeSize <= anchored) return;
+    if (size <= anchored) return;
     // One anchor in flight at a time: when the chain is slow the next one simply covers more events.
     if (live.some((r) => r.status === 'pending')) return;
     const now = this.#now();
     const due =
       force ||
-      cp.treeSize - anchored >= this.config.everyEvents ||
+      size - anchored >= this.config.everyEvents ||
       now - (this.#lastCreatedAt ?? now) >= this.config.everySeconds * 1000;
     if (!due) return;
+    const cp = await this.#source.latest();
+    if (!cp || cp.treeSize <= anchored) return;
     const rec: AnchorRecord = {
       logId: this.config.logId,
       treeSize: cp.treeSize,

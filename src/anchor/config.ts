@@ -30,7 +30,7 @@ export const AnchorerConfigSchema = z.object({
   /** bytes32 naming the log on the contract; `logIdForOrigin(LOG_ORIGIN)` by default. */
   logId: bytes32,
   /** Anchor when this many events are not yet anchored… */
-  everyEvents: z.number().int().min(1).default(100),
+  everyEvents: z.number().int().min(1).default(10_000),
   /** …or when this many seconds passed since the last anchor and there is anything new. */
   everySeconds: z.number().positive().default(10),
   /** How often open anchors are checked (receipts, re-orgs, finality) when all is well. */

@@ -183,6 +183,7 @@ export async function startLedger(
           db: readModels,
           runner: projections,
           anchorStatus: (index) => anchorer.statusOfIndex(index),
+          readStream: (stream: string) => store.readStream(stream),
           webhooks,
         });
         webhookRoutes(app, { registry: webhookEndpoints });

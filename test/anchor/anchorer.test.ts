@@ -19,8 +19,14 @@ const hexRoot = (size: number) => `0x${Buffer.from(rootFor(size)).toString('hex'
 
 class FakeLog {
   size = 0;
-  latest = (): Checkpoint | undefined =>
-    this.size ? { treeSize: this.size, rootHash: rootFor(this.size) } : undefined;
+  /** Checkpoints signed (each `latest` of a grown log signs one in the real log service). */
+  signed = 0;
+  latest = (): Checkpoint | undefined => {
+    if (!this.size) return undefined;
+    this.signed++;
+    return { treeSize: this.size, rootHash: rootFor(this.size) };
+  };
+  currentSize = (): number => this.size;
 }
 
 let f: ChainFixture | undefined;
@@ -148,6 +154,20 @@ describe('Anchorer', () => {
     // 600 ms at ≥ 100 ms apart: at most 7 passes (the first at start); unthrottled it was one per wake.
     expect(tick.mock.calls.length).toBeGreaterThanOrEqual(2);
     expect(tick.mock.calls.length).toBeLessThanOrEqual(7);
+  });
+
+  it('signs a checkpoint only for an anchor it creates, not on every pass', async () => {
+    f = await startChainFixture();
+    const { log, anchorer } = setup(f);
+    for (let size = 1; size <= 25; size++) {
+      log.size = size;
+      await anchorer.tick();
+    }
+    const created = (await anchorer.records()).length;
+    expect(created).toBeGreaterThanOrEqual(1);
+    // 25 passes over a growing log; one signature per anchor (it signed on every pass before).
+    expect(log.signed).toBe(created);
+    expect((await anchorer.status()).lagEvents).toBeLessThan(10);
   });
 
   it('anchorNow anchors below the batching threshold and waits for inclusion', async () => {

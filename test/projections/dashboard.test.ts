@@ -27,7 +27,12 @@ beforeAll(async () => {
   await createProjectionRunner({ store, db, views: allViews }).catchUp();
   // Threshold 1 so this small portfolio's cells all show (the small-cell rule has its own tests).
   ({ app, keyOf } = await projectionApi(
-    { db, minEnterprises: 1, clock: () => new Date('2026-07-01T00:00:00.000Z') },
+    {
+      db,
+      readStream: (s) => store.readStream(s),
+      minEnterprises: 1,
+      clock: () => new Date('2026-07-01T00:00:00.000Z'),
+    },
     { 'regulator-1': { role: 'regulator' }, bankA: { role: 'bank' } },
   ));
   base = await app.listen({ port: 0, host: '127.0.0.1' });

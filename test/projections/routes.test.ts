@@ -35,7 +35,13 @@ beforeAll(async () => {
   const runner = createProjectionRunner({ store, db, views: allViews });
   await runner.catchUp();
   ({ app, keyOf } = await projectionApi(
-    { db, runner, anchorStatus: () => 'final', clock: () => new Date('2026-07-01T00:00:00.000Z') },
+    {
+      db,
+      runner,
+      readStream: (s) => store.readStream(s),
+      anchorStatus: () => 'final',
+      clock: () => new Date('2026-07-01T00:00:00.000Z'),
+    },
     ORGS,
   ));
 });

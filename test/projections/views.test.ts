@@ -94,6 +94,7 @@ for (const engine of engines)
     let store: SqliteEventStore;
     let db: ReadModelDb;
     let closeDb: () => Promise<void>;
+    const readStream = (stream: string) => store.readStream(stream);
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'proj-views-'));
       store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
@@ -395,7 +396,7 @@ for (const engine of engines)
 
     describe('court / arbitration case file', () => {
       it('parties, claim, evidence, award and the loan timeline with log indexes and anchor status', async () => {
-        const file = (await caseFile(db, 'D1', 'arb-cs', (i) => (i < 20 ? 'final' : 'pending')))!;
+        const file = (await caseFile(db, 'D1', 'arb-cs', (i) => (i < 20 ? 'final' : 'pending'), readStream))!;
         expect(file).toMatchObject({
           disputeId: 'D1',
           loanId: 'L2',
@@ -430,9 +431,9 @@ for (const engine of engines)
       it('is readable only by the assigned body and the parties', async () => {
         const anchor = () => 'pending';
         for (const org of ['arb-cs', 'bankA', E.e2])
-          expect(await caseFile(db, 'D1', org, anchor)).toBeDefined();
+          expect(await caseFile(db, 'D1', org, anchor, readStream)).toBeDefined();
         for (const org of ['bankB', 'regulator-1', 'other-court', 'G1', ''])
-          expect(await caseFile(db, 'D1', org, anchor)).toBeUndefined();
+          expect(await caseFile(db, 'D1', org, anchor, readStream)).toBeUndefined();
         expect(mayReadCase({ body: '', claimant: 'a', respondent: 'b' }, '')).toBe(false);
         expect(disputesFor(db, 'bankA').map((d) => d.disputeId)).toEqual(['D1']);
         expect(disputesFor(db, 'bankB')).toEqual([]);

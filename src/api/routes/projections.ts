@@ -2,7 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { caseFile, disputesFor, type AnchorStatusOf } from '../../../projections/caseFiles.ts';
+import {
+  caseFile,
+  disputesFor,
+  type AnchorStatusOf,
+  type ReadStream,
+} from '../../../projections/caseFiles.ts';
 import { partyLedgers, programmeStatuses } from '../../../projections/guaranteeQueries.ts';
 import type { ReadModelDb } from '../../../projections/readModelDb.ts';
 import type { ProjectionRunner } from '../../../projections/runner.ts';
@@ -37,6 +42,8 @@ export interface ProjectionRouteDeps {
   runner?: ProjectionRunner;
   /** Anchor status of a log index, for case-file timelines (default: 'unknown'). */
   anchorStatus?: AnchorStatusOf;
+  /** The store's streams: a case file reads its loan's timeline there. */
+  readStream: ReadStream;
   /** Small-cell threshold for statistics (default 3). */
   minEnterprises?: number;
   webhooks?: WebhookDispatcher;
@@ -239,6 +246,7 @@ export function projectionRoutes(app: FastifyInstance, deps: ProjectionRouteDeps
         request.params.disputeId,
         partyId(p),
         deps.anchorStatus ?? (() => 'unknown'),
+        deps.readStream,
       );
       // Not the body and not a party (or no such dispute): the same answer, so existence is not revealed.
       if (!file)
