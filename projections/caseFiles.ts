@@ -1,6 +1,4 @@
 import type { Json, PositionedEvent } from '../src/events/envelope.ts';
-import { disputeEventTypes } from './eventNames.ts';
-import { disputeIdOf } from './loanRef.ts';
 import type { ReadModelDb } from './readModelDb.ts';
 import { readCheckpoint } from './checkpoints.ts';
 import { caseFileView, loanOf } from './views/caseFile.ts';
@@ -159,10 +157,6 @@ async function loanTimeline(
   const perStream = await Promise.all(streams.map((s) => readStream(s)));
   return perStream
     .flat()
-    .filter(
-      (e) =>
-        e.position < applied &&
-        loanOf(db, e, disputeEventTypes.has(e.type) ? disputeIdOf(e) : undefined) === loanId,
-    )
+    .filter((e) => e.position < applied && loanOf(db, e) === loanId)
     .sort((a, b) => a.position - b.position);
 }

@@ -12,7 +12,8 @@ import { applyAsBatch, type View, type ViewBatch } from '../view.ts';
  * evidence and award; plus, for every loan, the streams that hold events about it (its loan, guarantee,
  * policy and dispute streams), so the case file reads the loan's full timeline from the store when it
  * is opened. The timeline itself is not copied: the store already keeps every event in stream order,
- * and a copy was one row per loan event (≈ 880,000 rows for 30,000 loans, ~40 % of a rebuild) for the
+ * and a copy was one row per loan event (≈ 880,000 rows for 30,000 loans, about a quarter of a rebuild's
+ * CPU) for the
  * few hundred loans that ever reach a dispute. Anchor status is not stored either: it changes after the
  * event (pending → final) and is asked for when the file is read.
  */
@@ -41,6 +42,10 @@ CREATE TABLE IF NOT EXISTS rm_cases_guarantees (guarantee_id TEXT PRIMARY KEY, l
 /** Every event that names a loan belongs on its timeline, whatever its type. */
 const handles: ReadonlySet<string> = { has: () => true } as unknown as ReadonlySet<string>;
 
+/** The dispute a dispute event is about (other events name none for this view). */
+const disputeOfEvent = (e: PositionedEvent): string | undefined =>
+  disputeEventTypes.has(e.type) ? disputeIdOf(e) : undefined;
+
 /**
  * The loan an event belongs to: named in it, its loan or policy stream, its dispute's or guarantee's
  * loan. The case file applies the same rule to the events of the recorded streams when it is read.
@@ -48,7 +53,7 @@ const handles: ReadonlySet<string> = { has: () => true } as unknown as ReadonlyS
 export function loanOf(
   db: ReadModelDb,
   e: PositionedEvent,
-  disputeId: string | undefined,
+  disputeId: string | undefined = disputeOfEvent(e),
 ): string | undefined {
   const named = loanIdOf(e);
   if (named !== undefined) return named;
@@ -90,7 +95,7 @@ function applyOne(
       ev.data.guaranteeId,
       ev.data.loanId,
     );
-  const disputeId = disputeEventTypes.has(e.type) ? disputeIdOf(e) : undefined;
+  const disputeId = disputeOfEvent(e);
   const loanId = loanOf(db, e, disputeId);
   if (loanId !== undefined) onTimeline(loanId, e.stream);
   if (disputeId === undefined) return;

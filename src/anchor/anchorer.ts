@@ -409,7 +409,7 @@ export class Anchorer {
   // ---- creating anchors --------------------------------------------------------------------------
 
   /**
-   * The log's size (from the source's `size`, else its latest checkpoint); updates the lag figures from
+   * The log's size (from the source's `currentSize`, else its latest checkpoint); updates the lag figures from
    * the records we hold.
    */
   async #observeSize(): Promise<number | undefined> {

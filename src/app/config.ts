@@ -55,7 +55,10 @@ export const settings = {
     schema: z.string().regex(/^\d+$/).optional(),
     doc: 'Fixed legacy gas price in wei; `0` on FISCO BCOS and most consortium chains. Unset: the node suggests.',
   },
-  ANCHOR_EVERY_EVENTS: { schema: int(1, 10_000_000).default(10_000), doc: 'Anchor after this many new events…' },
+  ANCHOR_EVERY_EVENTS: {
+    schema: int(1, 10_000_000).default(10_000),
+    doc: 'Anchor after this many new events…',
+  },
   ANCHOR_EVERY_SECONDS: {
     schema: int(1, 86_400).default(10),
     doc: '…or after this many seconds with new events, whichever first.',
