@@ -37,6 +37,8 @@ export interface AnchorFilter {
   statuses?: readonly AnchorState[];
   /** Only records of at least this tree size. */
   minTreeSize?: number;
+  /** Only records of at most this tree size. */
+  maxTreeSize?: number;
   /** Largest tree size first (default: ascending), and at most `limit` records. */
   newestFirst?: boolean;
   limit?: number;
@@ -174,6 +176,10 @@ export class SqliteAnchorRepository implements AnchorRepository {
     if (filter.minTreeSize !== undefined) {
       where.push('tree_size >= ?');
       args.push(filter.minTreeSize);
+    }
+    if (filter.maxTreeSize !== undefined) {
+      where.push('tree_size <= ?');
+      args.push(filter.maxTreeSize);
     }
     const order = filter.newestFirst ? 'tree_size DESC, chain_id DESC' : 'tree_size, chain_id';
     const limit = filter.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(filter.limit))}` : '';

@@ -178,8 +178,20 @@ export class Anchorer {
     return this.#serialized(() => this.#passOnce(false));
   }
 
-  async records(): Promise<AnchorRecord[]> {
-    return this.#repo.list({ logId: this.config.logId });
+  /** Every anchor of this log, by tree size; or one page of them (`AnchorPage`, GET /v1/log/anchors). */
+  async records(page?: AnchorPage): Promise<AnchorRecord[]> {
+    if (!page) return this.#repo.list({ logId: this.config.logId });
+    const desc = page.order === 'desc';
+    return this.#repo.list({
+      logId: this.config.logId,
+      ...(page.fromTreeSize === undefined
+        ? {}
+        : desc
+          ? { maxTreeSize: page.fromTreeSize }
+          : { minTreeSize: page.fromTreeSize }),
+      newestFirst: desc,
+      limit: page.limit,
+    });
   }
 
   /**
@@ -635,6 +647,16 @@ export class Anchorer {
 }
 
 const isUnavailable = (e: unknown) => (e as { code?: unknown } | null)?.code === 'LL_CHAIN_UNAVAILABLE';
+
+/**
+ * A page of anchors: by tree size, ascending from `fromTreeSize` (inclusive) or descending from it
+ * (`desc`: the newest first), at most `limit` records.
+ */
+export interface AnchorPage {
+  fromTreeSize?: number;
+  order: 'asc' | 'desc';
+  limit: number;
+}
 
 /** The public shape of GET /v1/log/anchors (root in base64, like every hash of the public log API). */
 export function toPublicAnchor(r: AnchorRecord) {

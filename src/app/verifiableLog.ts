@@ -87,7 +87,7 @@ export async function startVerifiableLog(
     consistencyProof: (first, second) => log.consistencyProof(first, second),
     leafHashes: (start, end) => log.leafHashes(start, end),
     entries: (start, end) => log.entries(start, end),
-    anchors: async () => (await anchoring.anchorer.records()).map(toPublicAnchor),
+    anchors: async (page) => (await anchoring.anchorer.records(page)).map(toPublicAnchor),
   };
 
   return {

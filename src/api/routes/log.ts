@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LedgerError } from '../../errors.ts';
+import type { AnchorPage } from '../../anchor/anchorer.ts';
 import type { ApiContext } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 
@@ -32,10 +33,35 @@ export interface LogService {
   leafHashes(start: number, end: number): Promise<Uint8Array[]> | Uint8Array[];
   /** Canonical bytes (RFC 8785) of the leaves [start, end). */
   entries(start: number, end: number): Promise<Uint8Array[]> | Uint8Array[];
-  anchors(): Promise<LogAnchor[]> | LogAnchor[];
+  /** One page of the anchors, by tree size (see AnchorPage). */
+  anchors(page: AnchorPage): Promise<LogAnchor[]> | LogAnchor[];
 }
 
 export const MAX_LEAVES_PER_CALL = 1000;
+/** Anchors per page of GET /v1/log/anchors (also the default). */
+export const MAX_ANCHORS_PER_CALL = 1000;
+
+/**
+ * One page of anchors and the `fromTreeSize` of the next, if any. The service is asked for one record
+ * more than the page holds, to know whether there is a next page. A page never ends inside a tree size
+ * (the same size can be anchored on two chains or contracts after a move): records of the size the next
+ * page starts with are left to that page, so a client following `next` sees every record exactly once.
+ */
+export async function anchorPage(
+  log: Pick<LogService, 'anchors'>,
+  page: AnchorPage,
+): Promise<{ anchors: LogAnchor[]; next: number | undefined }> {
+  const rows = await log.anchors({ ...page, limit: page.limit + 1 });
+  if (rows.length <= page.limit) return { anchors: rows, next: undefined };
+  const boundary = rows[page.limit]!.treeSize;
+  const whole = rows.slice(0, page.limit).filter((a) => a.treeSize !== boundary);
+  if (whole.length > 0) return { anchors: whole, next: boundary };
+  // More records of one tree size than a page holds: give them, and move past that size.
+  return {
+    anchors: rows.slice(0, page.limit),
+    next: page.order === 'asc' ? boundary + 1 : boundary - 1,
+  };
+}
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const NonNegInt = z.coerce
@@ -180,8 +206,22 @@ export function logRoutes(app: FastifyInstance, ctx: ApiContext, log: LogService
     {
       config: pub,
       schema: {
-        summary: 'Anchors of the log on the chain, with their status',
+        summary: 'Anchors of the log on the chain, with their status, one page at a time',
+        description:
+          'By tree size: ascending from `fromTreeSize` (inclusive), or with `order=desc` the newest first, ' +
+          'descending from it. At most `limit` records; when there are more, a `Link: <…>; rel="next"` ' +
+          'header gives the next page. `fromTreeSize` = a log size gives the anchors covering it.',
         tags,
+        querystring: z.object({
+          fromTreeSize: NonNegInt.optional(),
+          order: z.enum(['asc', 'desc']).default('asc'),
+          limit: z.coerce
+            .number()
+            .int('must be an integer')
+            .min(1, 'must be ≥ 1')
+            .max(MAX_ANCHORS_PER_CALL, `at most ${MAX_ANCHORS_PER_CALL}`)
+            .default(MAX_ANCHORS_PER_CALL),
+        }),
         response: {
           200: z.array(
             z.object({
@@ -199,7 +239,20 @@ export function logRoutes(app: FastifyInstance, ctx: ApiContext, log: LogService
         },
       },
     },
-    async () => service().anchors(),
+    async (request, reply) => {
+      const { fromTreeSize, order, limit } = request.query;
+      const { anchors, next } = await anchorPage(service(), {
+        ...(fromTreeSize === undefined ? {} : { fromTreeSize }),
+        order,
+        limit,
+      });
+      if (next !== undefined && next >= 0)
+        reply.header(
+          'link',
+          `</v1/log/anchors?fromTreeSize=${next}&order=${order}&limit=${limit}>; rel="next"`,
+        );
+      return anchors;
+    },
   );
   void ctx;
 }

@@ -52,11 +52,9 @@ export const anchorCommand: CliCommand = {
         );
       }
       const size = treeSizeOf(await publicClient.getText('/v1/log/checkpoint'));
-      const anchors = await publicClient.get('/v1/log/anchors', Anchors);
-      console.log(
-        `log size ${size}; ${anchors.length} anchor(s)${anchors.length > 10 ? ', latest 10:' : ':'}`,
-      );
-      for (const a of [...anchors].sort((x, y) => x.treeSize - y.treeSize).slice(-10)) {
+      const latest = await publicClient.get('/v1/log/anchors?order=desc&limit=10', Anchors);
+      console.log(`log size ${size}; ${latest.length === 0 ? 'no anchors yet' : 'latest anchors:'}`);
+      for (const a of [...latest].sort((x, y) => x.treeSize - y.treeSize)) {
         const covers = a.treeSize >= size ? '  (covers the whole log)' : '';
         console.log(
           `  tree size ${String(a.treeSize).padStart(8)}  ${a.status.padEnd(9)} tx ${a.txHash}${covers}`,

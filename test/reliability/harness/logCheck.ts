@@ -40,15 +40,20 @@ export class LogWitness {
   }
 
   async observeAnchors(url: string): Promise<void> {
-    const anchors = await getJson<{ treeSize: number; root: string; status: string }[]>(
-      url,
-      undefined,
-      '/v1/log/anchors',
-    );
-    for (const a of anchors) {
-      if (a.status === 'failed') continue;
-      this.anchored.set(a.treeSize, a.root);
-      this.record(a.treeSize, a.root, `anchor ${a.status}`);
+    // Every anchor, page by page (GET /v1/log/anchors gives at most 1000 per call).
+    for (let from = 0; ;) {
+      const anchors = await getJson<{ treeSize: number; root: string; status: string }[]>(
+        url,
+        undefined,
+        `/v1/log/anchors?fromTreeSize=${from}&limit=1000`,
+      );
+      for (const a of anchors) {
+        if (a.status === 'failed') continue;
+        this.anchored.set(a.treeSize, a.root);
+        this.record(a.treeSize, a.root, `anchor ${a.status}`);
+      }
+      if (anchors.length < 1000) return;
+      from = anchors.at(-1)!.treeSize + 1;
     }
   }
 
