@@ -71,9 +71,26 @@ export class SqlitePiiVault implements PiiVault {
   }
 
   erase(subjectId: string): number {
-    return this.db.transaction(() => {
+    const changes = this.db.transaction(() => {
       this.db.prepare('DELETE FROM pii_subject_keys WHERE subject_id = ?').run(subjectId);
       return this.db.prepare('UPDATE pii_values SET salt = NULL WHERE subject_id = ?').run(subjectId).changes;
     })();
+    this.flushWal();
+    return changes;
+  }
+
+  /**
+   * secure_delete zeroes the freed bytes in the pages the erasure writes, but in WAL mode the frames
+   * written before (the key's INSERT, earlier versions of the page) stay in the -wal file, readable,
+   * until a checkpoint copies the zeroed pages into the database and the WAL is reset — which otherwise
+   * happens at the next close or whenever the WAL reaches its size. So the erasure checkpoints at once
+   * and truncates the WAL. A checkpoint another connection's reader blocks throws: the erasure is then
+   * retried (vault.erase is idempotent), because "erased" must mean gone from the files.
+   */
+  private flushWal(): void {
+    if (String(this.db.pragma('journal_mode', { simple: true })) !== 'wal') return;
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result && result.busy !== 0)
+      throw new Error('vault: the erased key is still in the WAL (checkpoint blocked by a reader); retrying');
   }
 }
