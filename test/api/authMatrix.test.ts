@@ -255,4 +255,43 @@ describe('auth matrix', () => {
     const reg = await t.app.inject({ method: 'GET', url, headers: bearer(keys.get(party('regulator'))!) });
     expect(reg.json().code).toBe('LL_FORBIDDEN');
   });
+
+  it('credit data is not readable as raw events either, not even by the operator or a regulator', async () => {
+    const submitted = await t.app.inject({
+      method: 'POST',
+      url: `/v1/enterprises/${ENT}/credit-records`,
+      headers: bearer(keys.get('platform-operator')!),
+      payload: {
+        recordId: 'r-raw-read',
+        source: { kind: 'data_source', org: 'platform-operator' },
+        asOf: '2026-02-01',
+        record: {
+          category: 'tax',
+          taxArrears: false,
+          monthsContinuousNormal: 60,
+          annualTaxPaidFen: 12_000_000,
+        },
+      },
+    });
+    expect(submitted.statusCode).toBe(201);
+    const head = await t.store.headPosition();
+    for (const org of ['platform-operator', party('regulator')]) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/streams/credit-${ENT}/events`,
+        headers: bearer(keys.get(org)!),
+      });
+      expect(res.statusCode, org).toBe(403);
+      expect(res.json().code).toBe('LL_FORBIDDEN');
+      expect(res.body).not.toContain('annualTaxPaidFen');
+    }
+    // Other streams stay readable to them.
+    const other = await t.app.inject({
+      method: 'GET',
+      url: '/v1/streams/organization-platform-operator/events',
+      headers: bearer(keys.get(party('regulator'))!),
+    });
+    expect(other.statusCode).toBe(200);
+    expect(await t.store.headPosition()).toBe(head); // refused reads record nothing
+  });
 });

@@ -56,11 +56,16 @@ export async function registerOrganization(
   return run(store, org.orgId, 'RegisterOrganization', organizationCommands.RegisterOrganization.parse(org));
 }
 
-async function roleOf(store: EventStore, orgId: string): Promise<OrgRole> {
+/** The role an organization registered with, or undefined if it is not registered. */
+export async function registeredRoleOf(store: EventStore, orgId: string): Promise<OrgRole | undefined> {
   const [first] = await store.readStream(organizationStream(orgId), { max: 1 });
-  if (first?.type !== 'OrganizationRegistered')
-    throw new LedgerError('LL_NOT_FOUND', `no organization ${orgId}`);
-  return (first.data as { role: OrgRole }).role;
+  return first?.type === 'OrganizationRegistered' ? (first.data as { role: OrgRole }).role : undefined;
+}
+
+async function roleOf(store: EventStore, orgId: string): Promise<OrgRole> {
+  const role = await registeredRoleOf(store, orgId);
+  if (role === undefined) throw new LedgerError('LL_NOT_FOUND', `no organization ${orgId}`);
+  return role;
 }
 
 export async function issueApiKey(store: EventStore, orgId: string): Promise<IssuedKey> {

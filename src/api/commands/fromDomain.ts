@@ -4,6 +4,7 @@ import { vaultLegalRepresentative, type LegalRepresentativeInput, type PiiVault 
 import { LedgerError } from '../../errors.ts';
 import type { ContractDrafting } from '../../documents/contractDrafting.ts';
 import { DraftContractRequest, prepareDraftContract } from './draftContract.ts';
+import { prepareIssueGuarantee } from './issueGuarantee.ts';
 import type { AggregateModule, AggregateRegistry } from './registry.ts';
 
 /**
@@ -60,6 +61,7 @@ export function registryFromDomain(
       module.requests = { ...module.requests, DraftContract: DraftContractRequest };
       module.prepare = { DraftContract: prepareDraftContract(services.contracts) };
     }
+    if (a.name === 'guarantee') module.prepare = { IssueGuarantee: prepareIssueGuarantee };
     registry[a.name] = module;
   }
   return registry;

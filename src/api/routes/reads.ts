@@ -121,6 +121,7 @@ export function readRoutes(app: FastifyInstance, ctx: ApiContext, anchorStatusFo
     },
   );
 
+  const CREDIT_STREAM_PREFIX = 'credit-';
   const readStreamRoute = (
     url: string,
     access: 'stream.read' | 'dispute.read' | 'notarization.read',
@@ -150,6 +151,13 @@ export function readRoutes(app: FastifyInstance, ctx: ApiContext, anchorStatusFo
       async (request, reply) => {
         const stream = StreamName.safeParse(toStream(request.params as Record<string, string>));
         if (!stream.success) throw new LedgerError('LL_INVALID_STREAM_NAME', 'the stream name is not valid');
+        // An enterprise's credit data is read only with its live authorization, and each read is recorded
+        // (routes/credit.ts): never as raw events, whoever asks (found in the session-5 audit).
+        if (access === 'stream.read' && stream.data.startsWith(CREDIT_STREAM_PREFIX))
+          throw new LedgerError(
+            'LL_FORBIDDEN',
+            "an enterprise's credit data is read through GET /v1/enterprises/:uscc/credit-data, with its authorization",
+          );
         const revision = await ctx.store.streamRevision(stream.data);
         if (revision === undefined) throw new LedgerError('LL_NOT_FOUND', `no stream ${stream.data}`);
         const events = await ctx.store.readStream(stream.data, {
