@@ -28,6 +28,12 @@ export async function writeLoanFiles(ctx: DemoContext, dir: string, loanIds: str
   const files: string[] = [];
   const certificate = CERTIFICATES.find((r) => ctx.has(r));
   if (!ctx.has(EVIDENCE)) ctx.log(`  · ${EVIDENCE} is not mounted: writing each loan's timeline instead`);
+  // A missing certificate is a skipped step, like any other route the server lacks (exit 3, not 0).
+  if (ctx.has(EVIDENCE) && !certificate) {
+    const reason = 'no PDF certificate route is mounted by the server (certificate-<loanId>.pdf not written)';
+    ctx.skipped.push({ phase: 'evidence files', reason });
+    ctx.log(`  ! SKIPPED: ${reason}`);
+  }
   for (const loanId of loanIds) {
     const write = (name: string, bytes: string | Uint8Array) => {
       const file = join(dir, name);
