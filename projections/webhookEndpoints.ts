@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LedgerError } from '../src/errors.ts';
 import { newEventId } from '../src/events/ids.ts';
 import type { ReadModelDb } from './readModelDb.ts';
 import type { WebhookEndpoint } from './webhooks.ts';
@@ -18,9 +19,11 @@ import type { WebhookEndpoint } from './webhooks.ts';
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS webhook_endpoints (
   org TEXT PRIMARY KEY, endpoint_id TEXT NOT NULL UNIQUE, url TEXT NOT NULL, secret TEXT NOT NULL,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL, idempotency_key TEXT
 ) STRICT;
 `;
+/** Tables made before registrations took an Idempotency-Key get the column. */
+const ADD_IDEMPOTENCY_KEY = 'ALTER TABLE webhook_endpoints ADD COLUMN idempotency_key TEXT';
 
 export interface RegisteredEndpoint {
   endpointId: string;
@@ -30,8 +33,18 @@ export interface RegisteredEndpoint {
 }
 
 export interface WebhookEndpointRegistry {
-  /** Registers (or replaces) the organization's endpoint; the secret is returned here only. */
-  register(org: string, url: string, now?: Date): RegisteredEndpoint & { secret: string };
+  /**
+   * Registers (or replaces) the organization's endpoint; the secret is returned here only. With an
+   * Idempotency-Key, a retry of the registration that is still current returns it again (same id and
+   * secret, `replayed`) instead of replacing it with a new secret the caller never saw; the same key
+   * with another URL is LL_IDEMPOTENCY_KEY_REUSED. Only the current registration is remembered: a key
+   * used before a later replacement registers anew.
+   */
+  register(
+    org: string,
+    url: string,
+    options?: { now?: Date; idempotencyKey?: string },
+  ): RegisteredEndpoint & { secret: string; replayed: boolean };
   list(org: string): RegisteredEndpoint[];
   /** False when the organization has no endpoint with this id. */
   remove(org: string, endpointId: string): boolean;
@@ -44,6 +57,11 @@ const newSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
 
 export function webhookEndpointRegistry(db: ReadModelDb): WebhookEndpointRegistry {
   db.exec(SCHEMA);
+  try {
+    db.all('SELECT idempotency_key FROM webhook_endpoints WHERE 0 = 1');
+  } catch {
+    db.exec(ADD_IDEMPOTENCY_KEY);
+  }
   const row = (r: { endpoint_id: string; org: string; url: string; created_at: string }) => ({
     endpointId: r.endpoint_id,
     org: r.org,
@@ -51,7 +69,22 @@ export function webhookEndpointRegistry(db: ReadModelDb): WebhookEndpointRegistr
     createdAt: r.created_at,
   });
   return {
-    register(org, url, now = new Date()) {
+    register(org, url, { now = new Date(), idempotencyKey } = {}) {
+      if (idempotencyKey !== undefined) {
+        const current = db.get<{ endpoint_id: string; url: string; secret: string; created_at: string }>(
+          'SELECT endpoint_id, url, secret, created_at FROM webhook_endpoints WHERE org = ? AND idempotency_key = ?',
+          org,
+          idempotencyKey,
+        );
+        if (current) {
+          if (current.url !== url)
+            throw new LedgerError(
+              'LL_IDEMPOTENCY_KEY_REUSED',
+              'this Idempotency-Key registered another URL; use a new key for a new registration',
+            );
+          return { ...row({ ...current, org }), secret: current.secret, replayed: true };
+        }
+      }
       const endpoint = {
         endpointId: `whk_${newEventId()}`,
         org,
@@ -60,16 +93,19 @@ export function webhookEndpointRegistry(db: ReadModelDb): WebhookEndpointRegistr
         secret: newSecret(),
       };
       db.run(
-        `INSERT INTO webhook_endpoints (org, endpoint_id, url, secret, created_at) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO webhook_endpoints (org, endpoint_id, url, secret, created_at, idempotency_key)
+         VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (org) DO UPDATE SET endpoint_id = excluded.endpoint_id, url = excluded.url,
-           secret = excluded.secret, created_at = excluded.created_at`,
+           secret = excluded.secret, created_at = excluded.created_at,
+           idempotency_key = excluded.idempotency_key`,
         org,
         endpoint.endpointId,
         url,
         endpoint.secret,
         endpoint.createdAt,
+        idempotencyKey ?? null,
       );
-      return endpoint;
+      return { ...endpoint, replayed: false };
     },
     list: (org) =>
       db

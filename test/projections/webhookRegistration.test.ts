@@ -158,4 +158,54 @@ describe('webhook endpoint registration', () => {
       reopened.close();
     }
   });
+
+  it('a retried registration with its Idempotency-Key gets the same endpoint and secret back, not a new one', async () => {
+    const post = (key: string, url: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/organizations/bankB/webhooks',
+        headers: { ...bearer(bankB), 'idempotency-key': key },
+        payload: { url },
+      });
+    const first = await post('reg-1', `${receiverUrl}/retry`);
+    expect(first.statusCode).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await post('reg-1', `${receiverUrl}/retry`);
+    expect(again.statusCode).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json()).toEqual(first.json());
+    expect(registry.endpointOf('bankB')).toEqual({
+      url: `${receiverUrl}/retry`,
+      secret: first.json().secret,
+    });
+    // The same key for another URL is refused, and changes nothing.
+    const other = await post('reg-1', `${receiverUrl}/elsewhere`);
+    expect(other.statusCode).toBe(422);
+    expect(other.json().code).toBe('LL_IDEMPOTENCY_KEY_REUSED');
+    expect(registry.endpointOf('bankB')?.url).toBe(`${receiverUrl}/retry`);
+    // A new key is a new registration, with a new secret; the old key then registers anew too.
+    const second = await post('reg-2', `${receiverUrl}/retry`);
+    expect(second.json().secret).not.toBe(first.json().secret);
+    const old = await post('reg-1', `${receiverUrl}/retry`);
+    expect(old.headers['idempotent-replayed']).toBeUndefined();
+    expect(old.json().secret).not.toBe(second.json().secret);
+  });
+
+  it('adds the Idempotency-Key column to a table made before it existed', () => {
+    const legacy = new Database(join(dir, 'legacy.db'));
+    try {
+      legacy.exec(`CREATE TABLE webhook_endpoints (
+        org TEXT PRIMARY KEY, endpoint_id TEXT NOT NULL UNIQUE, url TEXT NOT NULL, secret TEXT NOT NULL,
+        created_at TEXT NOT NULL) STRICT`);
+      legacy
+        .prepare('INSERT INTO webhook_endpoints VALUES (?, ?, ?, ?, ?)')
+        .run('bankA', 'whk_1', receiverUrl, 'whsec_x', '2026-01-01T00:00:00.000Z');
+      const reg = webhookEndpointRegistry(sqliteReadModelDb(legacy));
+      expect(reg.endpointOf('bankA')).toEqual({ url: receiverUrl, secret: 'whsec_x' });
+      const r = reg.register('bankA', receiverUrl, { idempotencyKey: 'k' });
+      expect(reg.register('bankA', receiverUrl, { idempotencyKey: 'k' })).toEqual({ ...r, replayed: true });
+    } finally {
+      legacy.close();
+    }
+  });
 });

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { WebhookEndpointRegistry } from '../../../projections/webhookEndpoints.ts';
 import { LedgerError } from '../../errors.ts';
 import { organizationStream } from '../auth/organization.ts';
-import { PathId, problemResponses } from '../schemas.ts';
+import { checkIdempotencyKey } from '../idempotency.ts';
+import { IdempotencyHeaders, PathId, problemResponses } from '../schemas.ts';
 
 /**
  * An organization registers, lists and removes the endpoint its risk-warning notices are pushed to
@@ -40,6 +41,7 @@ export function webhookRoutes(app: FastifyInstance, deps: { registry: WebhookEnd
         tags: ['organizations'],
         security: [{ apiKey: [] }],
         params: OrgParams,
+        headers: IdempotencyHeaders.pick({ 'idempotency-key': true }),
         body: z.strictObject({ url: WebhookUrl }),
         response: {
           201: Endpoint.extend({
@@ -50,7 +52,16 @@ export function webhookRoutes(app: FastifyInstance, deps: { registry: WebhookEnd
       },
     },
     async (request, reply) => {
-      const { org: _org, ...endpoint } = registry.register(request.params.orgId, request.body.url);
+      const rawKey = request.headers['idempotency-key'];
+      const idempotencyKey = typeof rawKey === 'string' ? checkIdempotencyKey(rawKey) : undefined;
+      const {
+        org: _org,
+        replayed,
+        ...endpoint
+      } = registry.register(request.params.orgId, request.body.url, {
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).header('cache-control', 'no-store').send(endpoint);
     },
   );
