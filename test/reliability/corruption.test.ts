@@ -4,6 +4,7 @@ import {
   mkdtempSync,
   openSync,
   closeSync,
+  readFileSync,
   rmSync,
   statSync,
   truncateSync,
@@ -109,6 +110,33 @@ describe('damage found at start-up', () => {
     const e = await refusal();
     expect(e.code).toBe('LL_LOG_INTEGRITY');
     expect(e.details).toMatchObject({ leafIndex: 30, stream });
+    await startsWithSameHistory();
+  });
+
+  it('an event row whose body is not JSON (torn): LL_LOG_INTEGRITY naming its position and stream', async () => {
+    // Torn in the file itself, as a partial write would leave it: an UPDATE cannot store this row (the
+    // idempotency-key index evaluates json_extract over the body), and the page structure stays valid.
+    const row = withDb(
+      (db) =>
+        db.prepare('SELECT stream, body FROM events WHERE position = 20').get() as {
+          stream: string;
+          body: string;
+        },
+    );
+    const bytes = readFileSync(file);
+    const body = Buffer.from(row.body, 'utf8');
+    const at = bytes.indexOf(body);
+    expect(at).toBeGreaterThan(0);
+    expect(bytes.indexOf(body, at + 1)).toBe(-1);
+    const half = Math.floor(body.length / 2);
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.alloc(body.length - half, 0), 0, body.length - half, at + half);
+    closeSync(fd);
+    const e = await refusal(); // a bare SyntaxError (no position, no stream) is rethrown here and fails
+    expect(e.code).toBe('LL_LOG_INTEGRITY');
+    expect(e.details).toMatchObject({ position: 20, stream: row.stream });
+    expect(e.message).toContain('position 20');
+    expect(e.message).toContain(row.stream);
     await startsWithSameHistory();
   });
 
