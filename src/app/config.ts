@@ -83,6 +83,10 @@ export const settings = {
     schema: int(1_000, 100_000_000).default(100_000),
     doc: 'Keyed commands the in-memory Idempotency-Key index remembers (about 0.5 KiB each); older keys are still answered from their stream, only a reuse on another route goes unnoticed.',
   },
+  STATS_MIN_ENTERPRISES: {
+    schema: int(1, 1_000_000).default(3),
+    doc: 'Small-cell threshold of the regulator statistics (`/v1/stats`, `/v1/stats/dashboard`): a cell whose figures come from fewer distinct enterprises is suppressed.',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     doc: 'pino log level.',

@@ -66,6 +66,10 @@ function localDatabase(store: EventStore, dataDir: string): { db: SqliteDatabase
   return { db: openSqliteDatabase(join(dataDir, 'ledger-local.db')), owned: true };
 }
 
+/** An error message fit for the public /readyz: URLs out (an RPC URL can carry a provider's API key), short. */
+const shortError = (message: string): string =>
+  message.replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, '<url>').slice(0, 200);
+
 export async function startLedger(
   config: Config,
   options: { logDestination?: DestinationStream; listen?: boolean } = {},
@@ -172,8 +176,22 @@ export async function startLedger(
             lagEvents: s.lagEvents,
             lagSeconds: Math.round(s.lagSeconds),
             pendingCount: s.pendingCount,
-            // URLs out: an RPC URL can carry a provider's API key.
-            lastError: s.lastError?.replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, '<url>').slice(0, 200) ?? null,
+            lastError: s.lastError === null ? null : shortError(s.lastError),
+          };
+        },
+        // A stopped (failed) view does not make the ledger unready either: commands still work and the
+        // other views go on; only reads of that view are stale until it is rebuilt or the process
+        // restarts. So, as with the chain, the check reports it and a load balancer keeps us. It fails
+        // only when the lag cannot be read (the store does not answer).
+        projections: async () => {
+          const lagEvents = await projections.lag();
+          const failed = projections.status().filter((v) => v.error !== undefined);
+          return {
+            lagEvents,
+            failedViews: failed.length,
+            // `name: error; …` (a readiness figure is a scalar, not a list); null when none failed.
+            views:
+              failed.length === 0 ? null : failed.map((v) => `${v.name}: ${shortError(v.error!)}`).join('; '),
           };
         },
       },
@@ -184,6 +202,7 @@ export async function startLedger(
           runner: projections,
           anchorStatus: (index) => anchorer.statusOfIndex(index),
           readStream: (stream: string) => store.readStream(stream),
+          minEnterprises: config.STATS_MIN_ENTERPRISES,
           webhooks,
         });
         webhookRoutes(app, { registry: webhookEndpoints });

@@ -10,7 +10,13 @@ import { verifyConsistency } from '../../src/ledger/merkle.ts';
 
 /** `npm start` as a user gets it: embedded store, embedded dev chain, demo keys — and again after a restart. */
 const dir = mkdtempSync(join(tmpdir(), 'll-ledger-'));
-const config = loadConfig({ DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', ANCHOR_EVERY_SECONDS: '1' });
+const config = loadConfig({
+  DATA_DIR: dir,
+  PORT: '0',
+  LOG_LEVEL: 'silent',
+  ANCHOR_EVERY_SECONDS: '1',
+  STATS_MIN_ENTERPRISES: '4',
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const waitFor = async <T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
@@ -42,6 +48,21 @@ describe('the ledger on its embedded defaults', () => {
 
       const ready = await fetch(`${ledger.url}/readyz`);
       expect(ready.status).toBe(200);
+      // The projections check reports the lag and the stopped views; a stopped view would not fail it.
+      const readiness = (await ready.json()) as {
+        checks: Record<string, { ok: boolean; info?: Record<string, unknown> }>;
+      };
+      expect(readiness.checks.projections).toEqual({
+        ok: true,
+        info: { lagEvents: expect.any(Number), failedViews: 0, views: null },
+      });
+      expect(readiness.checks.projections!.info!.lagEvents).toBeGreaterThanOrEqual(0);
+      const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
+      expect(metrics).toMatch(/^loan_ledger_projection_lag_events \d+$/m);
+      // STATS_MIN_ENTERPRISES reaches the statistics routes.
+      const stats = await get(ledger, '/v1/stats', regulator);
+      expect(stats.status).toBe(200);
+      expect(JSON.parse(stats.text)).toMatchObject({ minEnterprises: 4 });
       const note = await get(ledger, '/v1/log/checkpoint', regulator);
       expect(note.status).toBe(200);
       const cp = parseCheckpointText(note.text.split('\n\n')[0]! + '\n');
