@@ -254,6 +254,47 @@ for (const engine of engines)
         });
       });
 
+      it('warning from 80 % of the cap (inclusive), breach from the cap (inclusive), on the exact rate', async () => {
+        const dir2 = mkdtempSync(join(tmpdir(), 'proj-programmes-'));
+        const store2 = openSqliteEventStore({ file: join(dir2, 'ledger.db') });
+        try {
+          const { db: db2, close } = await openReadModels(engine, store2);
+          onTestFinished(close);
+          await createProjectionRunner({ store: store2, db: db2, views: allViews }).catchUp(); // the tables
+          // [programme, cap bps, guaranteed, compensation]. With 1,000,000 guaranteed and a 400 bps (4 %)
+          // cap, 80 % of the cap is 3.2 % = 32,000 fen and the cap 40,000 fen. With a 401 bps cap, 80 % is
+          // 320.8 bps = 32,080 fen: its loss rate shows as 320 bps (floored) yet the warning is on.
+          const rows: [string, number | null, number, number][] = [
+            ['a-below-80', 400, 1_000_000, 31_999], // 319.99 bps < 320
+            ['b-at-80', 400, 1_000_000, 32_000], // exactly 320 bps
+            ['c-below-cap', 400, 1_000_000, 39_999], // 399.99 bps
+            ['d-at-cap', 400, 1_000_000, 40_000], // exactly 400 bps
+            ['e-at-80-fraction', 401, 1_000_000, 32_080], // exactly 320.8 bps
+            ['f-below-80-fraction', 401, 1_000_000, 32_079], // 320.79 bps
+            ['g-no-cap', null, 1_000_000, 900_000],
+          ];
+          for (const r of rows)
+            db2.run(
+              'INSERT INTO rm_guarantees_programmes (programme_id, loss_rate_cap_bps, guaranteed_total, compensation_total) VALUES (?, ?, ?, ?)',
+              ...r,
+            );
+          expect(
+            programmeStatuses(db2).map((p) => [p.programmeId, p.lossRateBps, p.warning, p.breach]),
+          ).toEqual([
+            ['a-below-80', 319, false, false],
+            ['b-at-80', 320, true, false],
+            ['c-below-cap', 399, true, false],
+            ['d-at-cap', 400, true, true],
+            ['e-at-80-fraction', 320, true, false],
+            ['f-below-80-fraction', 320, false, false],
+            ['g-no-cap', 9000, false, false],
+          ]);
+        } finally {
+          await store2.close();
+          rmSync(dir2, { recursive: true, force: true });
+        }
+      });
+
       it('per party: exposure, compensation, reimbursements per counterparty with overdue', () => {
         const ledgers = partyLedgers(db, '2026-06-30');
         const by = Object.fromEntries(ledgers.map((l) => [l.party, l]));
