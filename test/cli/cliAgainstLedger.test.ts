@@ -69,6 +69,37 @@ describe('loan-ledger demo against the real ledger', () => {
     expect(demo.anchors!.finalTreeSize).toBeGreaterThanOrEqual(demo.anchors!.treeSize);
   });
 
+  it('a loan’s timeline: its own, guarantee and policy events in log order, each with its log index and anchor status', async () => {
+    const guaranteedLoan = demo.loanIds[1]!;
+    const bank = keys.get('bank-xiangjiang')!.apiKey;
+    const res = await fetch(`${ledger.url}/v1/loans/${guaranteedLoan}/timeline`, {
+      headers: { authorization: `Bearer ${bank}` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      revision: number;
+      events: { stream: string; type: string; position: number; anchorStatus: string }[];
+    };
+    const streams = [`loan-${guaranteedLoan}`, `guarantee-${guaranteedLoan}`, `policy-${guaranteedLoan}`];
+    const stored = (await Promise.all(streams.map((s) => ledger.store.readStream(s)))).flat();
+    // Exactly the events of the three streams, by log index (= store position on SQLite).
+    expect(body.events.map((e) => e.position)).toEqual(stored.map((e) => e.position).sort((a, b) => a - b));
+    expect(new Set(body.events.map((e) => e.stream))).toEqual(
+      new Set(streams.filter((s) => stored.some((e) => e.stream === s))),
+    );
+    expect(body.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['LoanDisbursed', 'GuaranteeIssued', 'LoanDefaulted']),
+    );
+    expect(res.headers.get('etag')).toBe(`"${body.revision}"`);
+    // The demo waited for a final anchor covering its whole log, so every one of them is final.
+    expect(new Set(body.events.map((e) => e.anchorStatus))).toEqual(new Set(['final']));
+    // A stranger organization of the same role is refused.
+    const other = await fetch(`${ledger.url}/v1/loans/${guaranteedLoan}/timeline`, {
+      headers: { authorization: `Bearer ${keys.get('91430100MA4L00011K')!.apiKey}` },
+    });
+    expect(other.status).toBe(403);
+  });
+
   it('the summary: the credit loan repaid in full, the guaranteed loan defaulted', () => {
     const [credit, guaranteed] = demo.summary!.loans;
     expect(credit).toMatchObject({
