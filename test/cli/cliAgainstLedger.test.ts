@@ -91,6 +91,10 @@ describe('loan-ledger demo against the real ledger', () => {
       expect.arrayContaining(['LoanDisbursed', 'GuaranteeIssued', 'LoanDefaulted']),
     );
     expect(res.headers.get('etag')).toBe(`"${body.revision}"`);
+    // Each stream's revision, for If-Match on the routes that write it (the guarantee's own stream).
+    const revisions = (body as unknown as { streamRevisions: Record<string, number> }).streamRevisions;
+    for (const s of streams) expect(revisions[s]).toBe(await ledger.store.streamRevision(s));
+    expect(revisions[`loan-${guaranteedLoan}`]).toBe(body.revision);
     // The demo waited for a final anchor covering its whole log, so every one of them is final.
     expect(new Set(body.events.map((e) => e.anchorStatus))).toEqual(new Set(['final']));
     // A stranger organization of the same role is refused.

@@ -56,7 +56,16 @@ export function readRoutes(app: FastifyInstance, ctx: ApiContext, anchorStatusFo
         security: [{ apiKey: [] }],
         params: z.object({ loanId: PathId }),
         response: {
-          200: z.object({ loanId: z.string(), revision: z.number().int(), events: z.array(TimelineEntry) }),
+          200: z.object({
+            loanId: z.string(),
+            revision: z.number().int(),
+            streamRevisions: z
+              .record(z.string(), z.number().int())
+              .describe(
+                'Revision of each stream in the timeline: the If-Match of a command on that stream (the guarantee and policy routes write their own streams; the ETag is the loan stream’s)',
+              ),
+            events: z.array(TimelineEntry),
+          }),
           ...problemResponses,
         },
       },
@@ -69,9 +78,13 @@ export function readRoutes(app: FastifyInstance, ctx: ApiContext, anchorStatusFo
       const events = [...own, ...side.flat()].sort((a, b) => a.position - b.position);
       const revision = own[own.length - 1]!.revision;
       reply.header('etag', etag(revision));
+      const streamRevisions: Record<string, number> = {};
+      for (const e of events)
+        streamRevisions[e.stream] = Math.max(streamRevisions[e.stream] ?? -1, e.revision);
       return {
         loanId,
         revision,
+        streamRevisions,
         events: await Promise.all(
           events.map(async (e) => ({ ...view(e), anchorStatus: await anchorStatusFor(e.position) })),
         ),
