@@ -151,6 +151,124 @@ describe('loan-ledger demo against the real ledger', () => {
   });
 });
 
+/** After the demo, on its data: the routes that end a dispute, release a guarantee and handle warnings. */
+describe('the closing steps of a case, over HTTP on the real ledger', () => {
+  const post = (org: string, path: string, body: unknown) =>
+    fetch(`${ledger.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.get(org)!.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+  const BORROWER = '91430200MA4L0002XG';
+  const disputeOf = async (loanId: string) => {
+    const { events } = await ledger.store.readAll({ fromPosition: 0, max: 100_000 });
+    const filed = events.find((e) => e.type === 'DisputeFiled' && e.data.loanId === loanId);
+    return filed!.stream.slice('dispute-'.length);
+  };
+  const typesOf = async (stream: string) => (await ledger.store.readStream(stream)).map((e) => e.type);
+
+  it('a payee applies for enforcement to a registered court only; the commission then closes the case', async () => {
+    const disputeId = await disputeOf(demo.loanIds[1]!);
+    const notACourt = await post('guarantor-xiangtan', `/v1/disputes/${disputeId}/enforcement`, {
+      court: 'bank-xiangjiang',
+    });
+    expect(notACourt.status).toBe(422);
+    expect(notACourt.body.rule).toBe('dispute.enforcement.not_a_court');
+    const byDebtor = await post(BORROWER, `/v1/disputes/${disputeId}/enforcement`, {
+      court: 'court-changsha',
+    });
+    expect(byDebtor.body, JSON.stringify(byDebtor)).toMatchObject({ rule: 'dispute.enforcement.not_a_creditor' });
+    const applied = await post('guarantor-xiangtan', `/v1/disputes/${disputeId}/enforcement`, {
+      court: 'court-changsha',
+    });
+    expect(applied.status).toBe(201);
+    // The court named is now the case's assigned body: it reads the dispute.
+    const read = await fetch(`${ledger.url}/v1/disputes/${disputeId}`, {
+      headers: { authorization: `Bearer ${keys.get('court-changsha')!.apiKey}` },
+    });
+    expect(read.status).toBe(200);
+    const byGuarantor = await post('guarantor-xiangtan', `/v1/disputes/${disputeId}/closure`, {
+      reason: '结案',
+    });
+    expect(byGuarantor.status).toBe(403); // only the tribunal closes
+    const closed = await post('arbitration-changsha', `/v1/disputes/${disputeId}/closure`, {
+      reason: '裁决已申请执行，本案结案',
+    });
+    expect(closed.status).toBe(201);
+    expect((await typesOf(`dispute-${disputeId}`)).slice(-2)).toEqual([
+      'EnforcementRequested',
+      'DisputeClosed',
+    ]);
+  });
+
+  it('the claimant withdraws an open dispute; the respondent cannot', async () => {
+    const filed = await post('bank-xiangjiang', '/v1/disputes', {
+      loanId: demo.loanIds[0]!,
+      respondent: { org: '91430100MA4L00011K', role: 'enterprise' },
+      forum: 'arbitration',
+      body: 'arbitration-changsha',
+      claimAmountFen: 100,
+      claims: '请求确认借款合同已履行完毕',
+    });
+    expect(filed.status).toBe(201);
+    const disputeId = (filed.body.stream as string).slice('dispute-'.length);
+    const byRespondent = await post('91430100MA4L00011K', `/v1/disputes/${disputeId}/withdrawal`, {
+      reason: '撤回',
+    });
+    expect(byRespondent.body, JSON.stringify(byRespondent)).toMatchObject({ rule: 'dispute.withdraw.not_the_claimant' });
+    const withdrawn = await post('bank-xiangjiang', `/v1/disputes/${disputeId}/withdrawal`, {
+      reason: '双方已核对，撤回申请',
+    });
+    expect(withdrawn.status).toBe(201);
+    expect(await typesOf(`dispute-${disputeId}`)).toEqual(['DisputeFiled', 'DisputeWithdrawn']);
+  });
+
+  it('a compensated guarantee can no longer be released (the route reaches the guarantee decider)', async () => {
+    const res = await post('bank-xiangjiang', `/v1/loans/${demo.loanIds[1]!}/guarantee/release`, {
+      reason: '贷款结清',
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.rule).toBe('guarantee.release.not_issued');
+    const stranger = await post('guarantor-xiangtan', `/v1/loans/${demo.loanIds[0]!}/guarantee/release`, {
+      reason: 'x',
+    });
+    expect(stranger.status).toBe(403); // not the guarantor of that loan
+  });
+
+  it('the operator raises a warning (rule and level from the signal) and resolves it; the risk view follows', async () => {
+    const raised = await post('platform-operator', `/v1/enterprises/${BORROWER}/warnings`, {
+      warningId: 'w-manual-1',
+      signal: { kind: 'tax_arrears', value: 0, sourceRef: 'tax-bureau-notice-2026-11' },
+    });
+    expect(raised.status).toBe(201);
+    const [event] = (await ledger.store.readStream(`risk-${BORROWER}`)).filter(
+      (e) => e.type === 'WarningRaised' && e.data.warningId === 'w-manual-1',
+    );
+    expect(event!.data).toMatchObject({ rule: 'risk.tax.arrears', level: 'orange' });
+    const byBank = await post('bank-xiangjiang', `/v1/enterprises/${BORROWER}/warnings`, {
+      warningId: 'w-bank',
+      signal: { kind: 'tax_arrears', value: 0, sourceRef: 'x' },
+    });
+    expect(byBank.status).toBe(403);
+    const resolved = await post(
+      'regulator-hunan',
+      `/v1/enterprises/${BORROWER}/warnings/w-manual-1/resolution`,
+      {
+        note: '已补缴税款',
+      },
+    );
+    expect(resolved.status).toBe(201);
+    const again = await post(
+      'regulator-hunan',
+      `/v1/enterprises/${BORROWER}/warnings/w-manual-1/resolution`,
+      {
+        note: 'again',
+      },
+    );
+    expect(again.body.rule).toBe('risk.resolve.not_open');
+  });
+});
+
 describe('loan-ledger keys', () => {
   const run = async (args: string[]) => {
     const out: string[] = [];

@@ -140,7 +140,17 @@ export class PartyIndex {
 
   usccOfResource(resource: string): string | undefined {
     if (resource.startsWith('enterprise-')) return resource.slice('enterprise-'.length);
-    return this.usccOf.get(resource);
+    const own = this.usccOf.get(resource);
+    if (own !== undefined) return own;
+    // A dispute or a notarization names its loan, not the enterprise: it belongs to the loan's borrower.
+    // (Without this an enterprise could not act in a dispute over its own loan: session-5 finding.)
+    for (const linked of this.links.get(resource) ?? []) {
+      const uscc = linked.startsWith('enterprise-')
+        ? linked.slice('enterprise-'.length)
+        : this.usccOf.get(linked);
+      if (uscc !== undefined) return uscc;
+    }
+    return undefined;
   }
 
   /** A live grant for `grantee` on the enterprise's `category` at instant `now`, if any. */

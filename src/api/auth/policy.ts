@@ -94,6 +94,7 @@ export const accessTable = {
   'guarantee.compensate': { guarantor: 'guarantor' },
   'guarantee.reimburse': sharers,
   'guarantee.recover': { guarantor: 'guarantor', bank: 'lender' },
+  'guarantee.release': { guarantor: 'guarantor', bank: 'lender' },
   // Policy support
   'policy.claim': { bank: 'lender', guarantor: 'guarantor' },
   'policy.decide': { government_fund: 'any' },
@@ -105,7 +106,13 @@ export const accessTable = {
   'dispute.hearing': tribunal,
   'dispute.award': tribunal,
   'dispute.settle': disputants,
+  'dispute.withdraw': disputants,
+  'dispute.enforce': disputants,
+  'dispute.close': tribunal,
   'dispute.read': { ...disputants, ...tribunal, operator: 'any' },
+  // Risk monitoring (风险监测)
+  'risk.raise': { operator: 'any', regulator: 'any' },
+  'risk.resolve': { operator: 'any', regulator: 'any' },
   // Notarization (线上赋强公证)
   'notarization.apply': { bank: 'lender' },
   'notarization.identity': { notary: 'assigned' },

@@ -207,6 +207,13 @@ export const commandRoutes: CommandRoute[] = [
     'guarantee',
   ),
   onLoan(
+    'guarantee.release',
+    '/guarantee/release',
+    'ReleaseGuarantee',
+    'Release a live, uncompensated guarantee (the guarantor or the lender)',
+    'guarantee',
+  ),
+  onLoan(
     'policy.claim',
     '/policy-claims',
     'ClaimPolicyBenefit',
@@ -253,7 +260,15 @@ export const commandRoutes: CommandRoute[] = [
       ['dispute.evidence', '/evidence', 'SubmitEvidence', 'Submit evidence (by reference)'],
       ['dispute.hearing', '/hearing', 'HoldHearing', 'Record the hearing'],
       ['dispute.award', '/award', 'IssueAward', 'Render the award'],
-      ['dispute.settle', '/settlement', 'SettleDispute', 'Settle or withdraw'],
+      ['dispute.settle', '/settlement', 'SettleDispute', 'The parties settle before the award'],
+      ['dispute.withdraw', '/withdrawal', 'WithdrawDispute', 'The claimant withdraws before the award'],
+      [
+        'dispute.enforce',
+        '/enforcement',
+        'RequestEnforcement',
+        'A payee under the award applies to a court for enforcement',
+      ],
+      ['dispute.close', '/closure', 'CloseDispute', 'The arbitration body or court closes the finished case'],
     ] as const
   ).map(([access, path, command, summary]): CommandRoute => ({
     access,
@@ -264,6 +279,29 @@ export const commandRoutes: CommandRoute[] = [
     summary,
     tag: 'disputes',
   })),
+  // Risk monitoring (风险监测): warnings raised and resolved by the platform's monitoring or a regulator
+  {
+    access: 'risk.raise',
+    url: '/v1/enterprises/:uscc/warnings',
+    aggregate: 'riskMonitoring',
+    command: 'RaiseWarning',
+    stream: { category: 'risk', param: 'uscc' },
+    resource: { category: 'enterprise', param: 'uscc' },
+    pathFields: { uscc: 'uscc' },
+    summary: 'Raise a risk warning about a borrower from a signal (the rule and level follow from it)',
+    tag: 'risk',
+  },
+  {
+    access: 'risk.resolve',
+    url: '/v1/enterprises/:uscc/warnings/:warningId/resolution',
+    aggregate: 'riskMonitoring',
+    command: 'ResolveWarning',
+    stream: { category: 'risk', param: 'uscc' },
+    resource: { category: 'enterprise', param: 'uscc' },
+    pathFields: { warningId: 'warningId' },
+    summary: 'Resolve an open risk warning, with a note',
+    tag: 'risk',
+  },
   {
     access: 'notarization.apply',
     url: '/v1/notarizations',

@@ -5,6 +5,7 @@ import { LedgerError } from '../../errors.ts';
 import type { ContractDrafting } from '../../documents/contractDrafting.ts';
 import { DraftContractRequest, prepareDraftContract } from './draftContract.ts';
 import { prepareIssueGuarantee } from './issueGuarantee.ts';
+import { prepareRequestEnforcement } from './requestEnforcement.ts';
 import type { AggregateModule, AggregateRegistry } from './registry.ts';
 
 /**
@@ -62,6 +63,7 @@ export function registryFromDomain(
       module.prepare = { DraftContract: prepareDraftContract(services.contracts) };
     }
     if (a.name === 'guarantee') module.prepare = { IssueGuarantee: prepareIssueGuarantee };
+    if (a.name === 'dispute') module.prepare = { RequestEnforcement: prepareRequestEnforcement };
     registry[a.name] = module;
   }
   return registry;
