@@ -3,6 +3,7 @@
  * 0 success, 1 a check failed (verify) or the command failed, 2 bad usage or unreadable input.
  */
 import { commands } from './commands/index.ts';
+import { isLedgerError } from '../errors.ts';
 import { EXIT_USAGE, printProblem } from './output.ts';
 
 const [name, ...args] = process.argv.slice(2);
@@ -37,5 +38,6 @@ try {
   process.exitCode = code;
 } catch (e) {
   printProblem(e);
-  process.exitCode = 1;
+  // A bad setting (loadConfig) is bad usage, exit 2 like every command's own usage errors.
+  process.exitCode = isLedgerError(e) && e.code === 'LL_VALIDATION_FAILED' ? EXIT_USAGE : 1;
 }

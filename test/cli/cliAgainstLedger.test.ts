@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/app/config.ts';
 import { startLedger, type Ledger } from '../../src/app/ledger.ts';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { anchorCommand } from '../../src/cli/commands/anchor.ts';
+import { commands } from '../../src/cli/commands/index.ts';
 import { exportLog } from '../../src/cli/commands/export.ts';
 import { keysCommand } from '../../src/cli/commands/keys.ts';
 import { rebuildCommand } from '../../src/cli/commands/rebuild.ts';
@@ -104,6 +108,64 @@ describe('loan-ledger demo against the real ledger', () => {
     expect(other.status).toBe(403);
   });
 
+  it('the case file of the demo’s dispute: its loan’s timeline, each event anchored final (the real anchorer)', async () => {
+    const { events } = await ledger.store.readAll({ fromPosition: 0, max: 100_000 });
+    const filed = events.find((e) => e.type === 'DisputeFiled' && e.data.loanId === demo.loanIds[1]);
+    const disputeId = filed!.stream.slice('dispute-'.length);
+    const res = await fetch(`${ledger.url}/v1/case-files/${disputeId}`, {
+      headers: { authorization: `Bearer ${keys.get('arbitration-changsha')!.apiKey}` },
+    });
+    expect(res.status).toBe(200);
+    const file = (await res.json()) as {
+      timeline: { logIndex: number; anchor: string; type: string }[];
+    };
+    expect(file.timeline.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['LoanApplied', 'GuaranteeIssued']),
+    );
+    expect(new Set(file.timeline.map((e) => e.anchor))).toEqual(new Set(['final']));
+    const other = await fetch(`${ledger.url}/v1/case-files/${disputeId}`, {
+      headers: { authorization: `Bearer ${keys.get('court-changsha')!.apiKey}` },
+    });
+    expect(other.status).toBe(403); // not (yet) the body of this case
+  });
+
+  it('loan-ledger anchor now: asks the server, anchors the log, lists the latest anchors', async () => {
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((x: unknown) => void out.push(String(x)));
+    const before = ledger.verifiableLog.log.size;
+    try {
+      expect(await anchorCommand.run(['now', '--url', ledger.url, '--operator-key', operator()])).toBe(0);
+      expect(await anchorCommand.run(['later'])).toBe(2);
+    } finally {
+      log.mockRestore();
+    }
+    expect(out[0]).toMatch(/^anchoring requested: /);
+    expect(out[1]).toMatch(new RegExp(`^log size ${before}; latest anchors:$`));
+    expect(out.slice(2).length).toBeGreaterThan(0);
+    expect(
+      out.slice(2).every((l) => /^ {2}tree size +\d+ {2}(pending|included|final) +tx 0x[0-9a-f]{64}/.test(l)),
+    ).toBe(true);
+  });
+
+  it('every command answers --help with its usage, exit 0 (the real bin)', async () => {
+    const bin = fileURLToPath(new URL('../../bin/loan-ledger.js', import.meta.url));
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args], { timeout: 60_000 }, (e, stdout) =>
+          resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout }),
+        );
+      });
+    const names = Object.keys(commands);
+    const results = await Promise.all([run(['--help']), ...names.map((n) => run([n, '--help']))]);
+    expect(results[0]!.code).toBe(0);
+    for (const n of names) expect(results[0]!.stdout).toContain(n);
+    names.forEach((n, i) => {
+      expect(results[i + 1]!.code, n).toBe(0);
+      expect(results[i + 1]!.stdout, n).toMatch(new RegExp(`^usage:\\s+loan-ledger ${n}\\b`));
+      expect(results[i + 1]!.stdout, n).toContain('exit codes');
+    });
+  }, 90_000);
+
   it('the summary: the credit loan repaid in full, the guaranteed loan defaulted', () => {
     const [credit, guaranteed] = demo.summary!.loans;
     expect(credit).toMatchObject({
@@ -177,7 +239,9 @@ describe('the closing steps of a case, over HTTP on the real ledger', () => {
     const byDebtor = await post(BORROWER, `/v1/disputes/${disputeId}/enforcement`, {
       court: 'court-changsha',
     });
-    expect(byDebtor.body, JSON.stringify(byDebtor)).toMatchObject({ rule: 'dispute.enforcement.not_a_creditor' });
+    expect(byDebtor.body, JSON.stringify(byDebtor)).toMatchObject({
+      rule: 'dispute.enforcement.not_a_creditor',
+    });
     const applied = await post('guarantor-xiangtan', `/v1/disputes/${disputeId}/enforcement`, {
       court: 'court-changsha',
     });
@@ -215,7 +279,9 @@ describe('the closing steps of a case, over HTTP on the real ledger', () => {
     const byRespondent = await post('91430100MA4L00011K', `/v1/disputes/${disputeId}/withdrawal`, {
       reason: '撤回',
     });
-    expect(byRespondent.body, JSON.stringify(byRespondent)).toMatchObject({ rule: 'dispute.withdraw.not_the_claimant' });
+    expect(byRespondent.body, JSON.stringify(byRespondent)).toMatchObject({
+      rule: 'dispute.withdraw.not_the_claimant',
+    });
     const withdrawn = await post('bank-xiangjiang', `/v1/disputes/${disputeId}/withdrawal`, {
       reason: '双方已核对，撤回申请',
     });
@@ -369,10 +435,14 @@ describe('loan-ledger rebuild', () => {
     vi.stubEnv('DATA_DIR', join(dir, 'data'));
     const out: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((x: unknown) => void out.push(String(x)));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const progress: string[] = [];
+    const err = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((x: string | Uint8Array) => (progress.push(String(x)), true));
     const usage = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       expect(await rebuildCommand.run([])).toBe(0);
+      expect(await rebuildCommand.run(['bank'])).toBe(0);
       expect(await rebuildCommand.run(['no-such-view'])).toBe(2);
     } finally {
       log.mockRestore();
@@ -381,5 +451,13 @@ describe('loan-ledger rebuild', () => {
       vi.unstubAllEnvs();
     }
     expect(out.join('\n')).toMatch(/stats\s+v\d+ at position [1-9]\d*/);
+    // One view alone: only its status line; progress on stderr with the rate and the ETA.
+    expect(out.at(-1)).toMatch(/^bank\s+v\d+ at position [1-9]\d*$/);
+    const bars = progress
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('rebuild '));
+    expect(bars[0]).toMatch(/^rebuild [a-z,]+ \[#{30}\] (\d+)\/\1 \d+\/s ETA 0s$/);
+    expect(bars.at(-1)).toMatch(/^rebuild bank \[#{30}\] (\d+)\/\1 \d+\/s ETA 0s$/);
   }, 30_000);
 });

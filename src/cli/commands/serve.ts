@@ -8,7 +8,10 @@ export const serveCommand: CliCommand = {
 
 Runs the ledger with the settings of docs/operations.md (environment variables: PORT, DATA_DIR,
 DATABASE_URL, ESDB_URL, ANCHOR_RPC_URL, …). On first start with DEMO=on (the default) it creates the
-demo organizations and prints their API keys once. Stops cleanly on SIGINT/SIGTERM.`,
+demo organizations and prints their API keys once. Stops cleanly on SIGINT/SIGTERM.
+
+exit codes: 0 stopped cleanly; 1 could not start (the problem is printed, e.g. LL_STORE_UNAVAILABLE
+naming the file); 2 a bad setting.`,
   async run() {
     const config = loadConfig();
     const ledger = await startLedger(config);

@@ -26,7 +26,7 @@ options:
   --confirmations N    blocks that count as final when the node has no "finalized" tag (default 12)
   --json               machine-readable report on stdout
 
-exit status: 0 all checks passed, 1 a check failed, 2 unreadable input or bad usage`;
+exit codes: 0 all checks passed, 1 a check failed, 2 unreadable input or bad usage`;
 
 /**
  * Larger files are refused before they are read: the schema's caps apply only after parsing, and a

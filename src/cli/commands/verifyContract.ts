@@ -27,7 +27,7 @@ options:
                   else the regulator's key in $DATA_DIR/demo-keys.json)
   --keys FILE     the demo keys file to take the key from
 
-exit status: 0 all checks passed, 1 a check failed, 2 unreadable file, bad usage or the ledger unreachable`;
+exit codes: 0 all checks passed, 1 a check failed, 2 unreadable file, bad usage or the ledger unreachable`;
 
 const Timeline = z.looseObject({
   events: z.array(z.looseObject({ type: z.string(), data: z.record(z.string(), z.unknown()) })),
