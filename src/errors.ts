@@ -27,7 +27,6 @@ export const errorCodes = {
   LL_PRECONDITION_FAILED: { status: 412, title: 'If-Match does not match the current revision' },
   LL_EVENT_ID_CONFLICT: { status: 409, title: 'An event with this id is already stored with other content' },
   LL_IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used with a different body' },
-  LL_IDEMPOTENCY_IN_PROGRESS: { status: 409, title: 'A request with this Idempotency-Key is in progress' },
   LL_CONCURRENCY_RETRIES_EXHAUSTED: {
     status: 409,
     title: 'The command kept conflicting with concurrent writes',

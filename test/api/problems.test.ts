@@ -16,13 +16,12 @@ const NOT_FROM_THE_API: Partial<Record<ErrorCode, string>> = {
   LL_WRONG_EXPECTED_REVISION:
     'handled inside handleCommand: retried (409 LL_CONCURRENCY_RETRIES_EXHAUSTED) or 412 with If-Match',
   LL_EVENT_ID_CONFLICT: 'the API makes fresh UUIDv7 event ids for every decision, so ids never clash',
-  LL_EVIDENCE_NOT_ANCHORED: 'evidence bundles (src/evidence/) are not served by the HTTP API yet',
+  LL_EVIDENCE_NOT_ANCHORED:
+    'reached in test/evidence/bundle/routes.test.ts (needs the evidence routes over a log with no anchor yet)',
   LL_CONTRACT_NOT_HELD:
     'reached in test/evidence/contract/draftRoute.test.ts (GET contract.pdf of a contract drafted outside the ledger)',
   LL_DOCUMENT_INTEGRITY:
     'reached in test/evidence/contract/draftRoute.test.ts (needs the route mounted over a document store whose file is edited)',
-  LL_IDEMPOTENCY_IN_PROGRESS:
-    'a repeat waits on the in-process per-key lock and then replays, instead of failing',
 };
 
 const seen = new Set<string>();
