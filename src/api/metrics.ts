@@ -72,7 +72,7 @@ export function createMetrics(sources: GaugeSources, defaultMetrics = true): Api
     }),
     commands: new Counter({
       name: 'loan_ledger_commands_total',
-      help: 'Commands by aggregate and outcome (appended, replayed, refused)',
+      help: 'Commands by aggregate and outcome (appended, replayed, refused: a 4xx answer, failed: a 5xx)',
       labelNames: ['aggregate', 'outcome'],
       registers: [registry],
     }),

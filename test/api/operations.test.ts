@@ -41,6 +41,16 @@ describe('operations', () => {
       /loan_ledger_http_request_duration_seconds_count\{method="POST",route="\/v1\/products",status="201"\} 1/,
     );
     expect(metrics.body).toMatch(/loan_ledger_append_duration_seconds_count\{aggregate="product"\} 1/);
+    expect(metrics.body).toMatch(/loan_ledger_commands_total\{aggregate="product",outcome="appended"\} 1/);
+    // One product twice: the second is refused by the domain (its id is taken), counted as refused.
+    const bank = bearer(await t.org('bank-m2', 'bank'));
+    const publish = () =>
+      t.app.inject({ method: 'POST', url: '/v1/products', headers: bank, payload: productBody('p-metrics') });
+    expect((await publish()).statusCode).toBe(201);
+    expect((await publish()).statusCode).toBe(422);
+    const after = (await t.app.inject('/metrics')).body;
+    expect(after).toMatch(/loan_ledger_commands_total\{aggregate="product",outcome="appended"\} 2/);
+    expect(after).toMatch(/loan_ledger_commands_total\{aggregate="product",outcome="refused"\} 1/);
     expect(metrics.body).toMatch(/loan_ledger_api_follower_lag_events \d+/);
   });
 

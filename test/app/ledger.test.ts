@@ -59,6 +59,10 @@ describe('the ledger on its embedded defaults', () => {
       expect(readiness.checks.projections!.info!.lagEvents).toBeGreaterThanOrEqual(0);
       const metrics = await (await fetch(`${ledger.url}/metrics`)).text();
       expect(metrics).toMatch(/^loan_ledger_projection_lag_events \d+$/m);
+      // The Merkle log size gauge: the demo organizations' registrations and keys are leaves.
+      expect(Number(/^loan_ledger_log_size (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(
+        2 * Object.keys(ledger.demoKeys!).length,
+      );
       // STATS_MIN_ENTERPRISES reaches the statistics routes.
       const stats = await get(ledger, '/v1/stats', regulator);
       expect(stats.status).toBe(200);

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { newEventId } from '../../events/ids.ts';
 import { validateStreamName } from '../../store/validateAppend.ts';
-import { LedgerError } from '../../errors.ts';
+import { LedgerError, errorCodes, isLedgerError } from '../../errors.ts';
 import type { ApiContext } from '../context.ts';
 import { principalOf } from '../context.ts';
 import { checkIdempotencyKey, derivedId, requestDigest } from '../idempotency.ts';
@@ -130,7 +130,16 @@ export function mountCommandRoutes(app: FastifyInstance, ctx: ApiContext, routes
               correlationId: request.id,
             },
           );
-        const outcome = key ? await ctx.idempotency.withLock(principal.orgId, key, run) : await run();
+        let outcome: Awaited<ReturnType<typeof run>>;
+        try {
+          outcome = key ? await ctx.idempotency.withLock(principal.orgId, key, run) : await run();
+        } catch (e) {
+          // Refused: the ledger decided not to append (a domain rule, a stale If-Match, a reused key…);
+          // failed: it could not (the store unavailable, a bug). Nothing was appended either way.
+          const refused = isLedgerError(e) && errorCodes[e.code].status < 500;
+          ctx.metrics.commands.inc({ aggregate: route.aggregate, outcome: refused ? 'refused' : 'failed' });
+          throw e;
+        }
         ctx.metrics.commands.inc({
           aggregate: route.aggregate,
           outcome: outcome.replayed ? 'replayed' : 'appended',
