@@ -316,7 +316,28 @@ export async function run(): Promise<number> {
   const rateSource = calibration
     ? `50 % of the lower of this server's own peak (${Math.round(calibration.requests.average)}/s closed loop over ${CALIBRATION_S} s, p99 ${calibration.latency.p99} ms)${peak ? ` and docs/perf.md's api peak (${peak.rate}/s at ${peak.connections} connections, p99 ${peak.p99} ms; a bare buildApp without log, projections or anchoring)` : ''}`
     : 'given with --rate';
+  // The three criteria of the soak (issue 8), each judged here so the command's exit code says it:
+  // no error responses; memory flat = the live heap's growth over the run after the first minute within
+  // 10 % of its mean (RSS is reported, not judged: it follows V8's reserve, see below); p99 of every
+  // later minute within 2x of the first.
+  const liveSlope = slope(
+    settled.filter((s) => Number.isFinite(s.liveMiB)).map((s) => s.atS / 60),
+    live,
+  );
+  const liveMean = live.reduce((a, b) => a + b, 0) / Math.max(1, live.length);
+  const criteria = [
+    { name: 'no error responses', met: failures === 0 },
+    {
+      name: `memory flat (live-heap growth ${fmt(liveSlope * Math.max(0, minutes - 1))} MiB over ${minutes - 1} min ≤ 10 % of ${fmt(liveMean)} MiB)`,
+      met: live.length > 1 && liveSlope * Math.max(0, minutes - 1) <= 0.1 * liveMean,
+    },
+    {
+      name: `p99 within 2x of the first minute (${(worstLater / firstP99).toFixed(2)}x)`,
+      met: worstLater <= 2 * firstP99,
+    },
+  ];
   const verdict = [
+    `criteria: ${criteria.map((c) => `${c.met ? 'MET' : 'NOT MET'}: ${c.name}`).join('; ')}`,
     `live heap (V8 heap in use after the last full GC): ${fmt(Math.min(...live))}–${fmt(Math.max(...live))} MiB, trend ${slope(
       settled.filter((s) => Number.isFinite(s.liveMiB)).map((s) => s.atS / 60),
       live,
@@ -365,7 +386,7 @@ Memory of the server process and the machine's load, sampled every 10 s (every 6
 
 ${memTable.join('\n')}`);
   console.log(verdict.join('\n'));
-  return failures === 0 ? 0 : 1;
+  return criteria.every((c) => c.met) ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await run();
