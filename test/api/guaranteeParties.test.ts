@@ -138,6 +138,27 @@ describe('POST /v1/loans/:loanId/guarantee names only the loan’s real parties'
     });
   }
 
+  it('refuses a guarantee of a pure credit loan (纯信用 takes no guarantee)', async () => {
+    const creditLoan = await originate(ctx, {
+      name: 'credit',
+      enterprise: ENTERPRISES[0],
+      amountFen: 100_000_000,
+      termMonths: 6,
+      purpose: '采购原材料',
+      products: [state.creditProduct!],
+      choose: state.creditProduct!,
+      rateBps: 435,
+    });
+    const res = await post(
+      ORG.guarantor,
+      `/v1/loans/${creditLoan}/guarantee`,
+      guaranteeBody({ borrowerUscc: ENTERPRISES[0].uscc }),
+    );
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ rule: 'guarantee.issue.pure_credit_loan' });
+    expect(await store.streamRevision(`guarantee-${creditLoan}`)).toBeUndefined();
+  });
+
   it('refuses a guarantee of a loan that does not exist', async () => {
     const res = await post(ORG.guarantor, '/v1/loans/no-such-loan/guarantee', guaranteeBody());
     expect(res.statusCode).toBe(422);

@@ -37,6 +37,14 @@ async function loanOf(ctx: PrepareContext, loanId: string): Promise<LoanState> {
   );
 }
 
+/** The product's kind as last published or amended (ProductPublished / ProductAmended carry the full terms). */
+async function productKindOf(ctx: PrepareContext, productId: string): Promise<string | undefined> {
+  const events = await ctx.store.readStream(`product-${productId}`);
+  let kind: string | undefined;
+  for (const e of events) if (typeof e.data.kind === 'string') kind = e.data.kind;
+  return kind;
+}
+
 export async function prepareIssueGuarantee(body: unknown, ctx: PrepareContext): Promise<unknown> {
   const d = body as IssueGuarantee;
   const loan = await loanOf(ctx, d.loanId);
@@ -46,6 +54,14 @@ export async function prepareIssueGuarantee(body: unknown, ctx: PrepareContext):
     throw domainError(
       'guarantee.issue.no_lender',
       'the loan has no lender yet: the borrower has not chosen a product',
+    );
+  // 纯信用: a pure-credit loan has no guarantee by definition (and the statistics count it as such).
+  const productId = loan.chosen?.productId;
+  if (productId !== undefined && (await productKindOf(ctx, productId)) === 'pure_credit')
+    throw domainError(
+      'guarantee.issue.pure_credit_loan',
+      `the loan's product ${productId} is a pure credit product: it takes no guarantee`,
+      { productId },
     );
   if (d.lender !== loan.lender)
     throw domainError('guarantee.issue.lender_mismatch', `the loan's lender is ${loan.lender}`, {
