@@ -126,3 +126,112 @@ describe('regulator dashboard in headless Chromium', () => {
     await page.close();
   });
 });
+
+describe('regulator dashboard in headless Chromium, default small-cell threshold', () => {
+  // The same store and browser, behind a second app with the default threshold (3): this portfolio's
+  // four enterprises keep the headline visible, but every month, city and 4321 level has fewer than
+  // three borrowers behind it (or is hidden with one that has), so the charts are all suppressed.
+  let strict: FastifyInstance;
+  let strictBase: string;
+  let strictKey: (org: string) => string;
+  beforeAll(async () => {
+    ({ app: strict, keyOf: strictKey } = await projectionApi(
+      {
+        db: sqliteReadModelDb(store.db),
+        readStream: (s) => store.readStream(s),
+        clock: () => new Date('2026-07-01T00:00:00.000Z'),
+      },
+      { 'regulator-1': { role: 'regulator' } },
+    ));
+    strictBase = await strict.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await strict?.close();
+  });
+
+  const headline = [
+    'registeredEnterprises',
+    'applications',
+    'approvalRateBps',
+    'disbursedAmount',
+    'outstandingAmount',
+    'pureCreditShareBps',
+    'firstTimeBorrowers',
+    'medianDaysToDisbursement',
+    'defaultRateByAmountBps',
+    'compensationPaid',
+    'recoveries',
+    'policySupportPaid',
+  ];
+  const garbage = /\b(?:NaN|null|undefined|Infinity)\b/;
+
+  it('shows suppressed chart cells as suppressed, never as 0, null or NaN, and the rest as the API says', async () => {
+    const api = (
+      await strict.inject({
+        method: 'GET',
+        url: '/v1/stats/dashboard',
+        headers: { authorization: `Bearer ${strictKey('regulator-1')}` },
+      })
+    ).json();
+    // What the statistics API hides at the default threshold.
+    expect(api.minEnterprises).toBe(3);
+    expect(api.headline.suppressed).toBe(false);
+    expect(api.lendingByMonth).toEqual([
+      { month: '2026-01', amount: null, count: null },
+      { month: '2026-02', amount: null, count: null },
+      { month: '2026-03', amount: null, count: null },
+    ]);
+    expect(api.defaultRateByCity).toEqual([
+      { city: '430100', suppressed: true, defaultRateByCountBps: null, disbursedAmount: null },
+      { city: '430200', suppressed: true, defaultRateByCountBps: null, disbursedAmount: null },
+    ]);
+    expect(api.sharesPaidByLevel).toEqual([
+      { level: 'guarantor', amount: null },
+      { level: 'national_fund', amount: null },
+      { level: 'provincial_finance', amount: null },
+    ]);
+
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${strictBase}/dashboard#key=${encodeURIComponent(strictKey('regulator-1'))}`);
+    await page.waitForSelector('body[data-state="ready"]', { timeout: 15_000 });
+
+    // Unsuppressed headline figures: the API's values, formatted as in the threshold-1 case.
+    const f = api.headline.figures;
+    for (const name of headline) {
+      expect(f[name], name).not.toBeNull();
+      const shown = await page.getAttribute(`[data-testid="fig-${name}"]`, 'data-value');
+      expect({ name, shown }).toEqual({ name, shown: String(f[name]) });
+    }
+    expect(await page.textContent('[data-testid="fig-disbursedAmount"] .value')).toBe('90,000.00');
+    expect(await page.textContent('[data-testid="fig-outstandingAmount"] .value')).toBe('76,000.00');
+    expect(await page.textContent('[data-testid="fig-approvalRateBps"] .value')).toBe('83.33 %');
+    expect(await page.textContent('[data-testid="fig-compensationPaid"] .value')).toBe('16,000.00');
+
+    // Every suppressed cell: no bar (a bar of height 0 would read as 0), a 'suppressed' label, then its axis label.
+    const chart = (id: string) =>
+      page.$eval(`#${id}`, (c) => ({
+        bars: c.querySelectorAll('rect').length,
+        texts: [...c.querySelectorAll('text')].map((t) => t.textContent),
+        text: c.textContent ?? '',
+      }));
+    const expectSuppressed = async (id: string, labels: string[]) => {
+      const c = await chart(id);
+      expect(c.bars).toBe(0);
+      expect(c.texts).toEqual(labels.flatMap((l) => ['suppressed', l]));
+      expect(c.text).not.toMatch(garbage);
+    };
+    await expectSuppressed('chart-lending', ['26-01', '26-02', '26-03']);
+    await expectSuppressed('chart-default', ['Changsha', 'Zhuzhou']);
+    await expectSuppressed('chart-shares', ['guarantor', 'national fund', 'provincial finance']);
+
+    // Everything the page shows (innerText: rendered text, not the script's source).
+    expect(await page.innerText('main')).not.toMatch(garbage);
+    expect(await page.innerText('#cards')).not.toMatch(garbage);
+    expect(await page.textContent('#note')).toMatch(/fewer than 3 enterprises are suppressed/);
+
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: 'test-output/dashboard-suppressed.png', fullPage: true });
+    expect(statSync('test-output/dashboard-suppressed.png').size).toBeGreaterThan(10_000);
+    await page.close();
+  });
+});
