@@ -43,6 +43,25 @@ export interface ProgrammeStatus {
   parties: { party: string; level: string; shareBps: number }[];
 }
 
+/**
+ * The programmes an organization takes part in: named as a risk-sharing party, or the guarantor or the
+ * bank of a loan guaranteed under it (a programme spans many guarantees; its party list holds the upper
+ * levels as last agreed).
+ */
+export function programmesOf(db: ReadModelDb, org: string): Set<string> {
+  return new Set(
+    db
+      .all<{ programme_id: string }>(
+        `SELECT programme_id FROM rm_guarantees_parties WHERE party = ?
+         UNION SELECT programme_id FROM rm_guarantees_loans WHERE guarantor = ? OR bank = ?`,
+        org,
+        org,
+        org,
+      )
+      .map((r) => r.programme_id),
+  );
+}
+
 export function programmeStatuses(db: ReadModelDb): ProgrammeStatus[] {
   const parties = db.all<{ programme_id: string; party: string; level: string; share_bps: number }>(
     'SELECT programme_id, party, level, share_bps FROM rm_guarantees_parties ORDER BY programme_id, party',

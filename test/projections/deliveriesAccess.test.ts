@@ -230,4 +230,16 @@ describe('GET /v1/guarantees/programmes', () => {
     for (const detail of ['L2', 'L6', 'G-L2', 'G-L6', E.e2, E.e3, 'loanId', 'uscc'])
       expect(r.body).not.toContain(detail);
   });
+
+  it('each institution sees only the programmes it takes part in; regulators and the operator all', async () => {
+    const ids = async (org: string) =>
+      (
+        (await get('/v1/guarantees/programmes', org)).json() as { programmes: { programmeId: string }[] }
+      ).programmes.map((p) => p.programmeId);
+    // hn-4321: G1 guarantees bankA's loans; national-fund and hn-finance are named sharers.
+    for (const org of ['G1', 'bankA', 'national-fund', 'hn-finance'])
+      expect(await ids(org), org).toEqual(['hn-4321']);
+    expect(await ids('bankB')).toEqual([]); // lends nothing guaranteed, shares in nothing
+    for (const org of ['regulator-1', 'platform']) expect(await ids(org), org).toEqual(['hn-4321']);
+  });
 });
