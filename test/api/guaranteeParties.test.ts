@@ -7,7 +7,7 @@ import { issueApiKey, registerOrganization } from '../../src/api/auth/admin.ts';
 import { registryFromDomain } from '../../src/api/commands/fromDomain.ts';
 import { ensureDemoOrganizations } from '../../src/app/demoOrganizations.ts';
 import { DemoContext } from '../../src/cli/demo/context.ts';
-import { issueGuarantee } from '../../src/cli/demo/guaranteedLoan.ts';
+import { guaranteeRequest, issueGuarantee } from '../../src/cli/demo/guaranteedLoan.ts';
 import type { KeysByOrg } from '../../src/cli/demo/keys.ts';
 import { publishProducts, registerEnterprises } from '../../src/cli/demo/onboarding.ts';
 import { originate } from '../../src/cli/demo/origination.ts';
@@ -34,20 +34,7 @@ let loanId: string;
 const state: DemoState = {};
 
 const guaranteeBody = (overrides: Record<string, unknown> = {}) => ({
-  guaranteeId: `g-${Math.random().toString(36).slice(2, 10)}`,
-  lender: ORG.bank,
-  borrowerUscc: ENTERPRISES[1].uscc,
-  principalFen: 200_000_000,
-  guaranteedShareBps: 8000,
-  feeBps: 100,
-  borrowerExistingGuaranteedFen: 0,
-  programme: {
-    programmeId: 'hunan-4321-2026',
-    parties: RISK_PARTIES,
-    lossRateCeilingBps: 400,
-    singleCustomerCeilingFen: 1_000_000_000,
-    currentLossRateBps: 0,
-  },
+  ...guaranteeRequest(`g-${Math.random().toString(36).slice(2, 10)}`, ENTERPRISES[1].uscc, 200_000_000),
   ...overrides,
 });
 

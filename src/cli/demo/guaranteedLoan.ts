@@ -49,6 +49,25 @@ export async function guaranteedLoanContract(ctx: DemoContext, state: DemoState)
   );
 }
 
+/** The body of the demo's guarantee: 80 % of the loan under Hunan 4321 (the bank keeps its 20 %). */
+export const guaranteeRequest = (guaranteeId: string, borrowerUscc: string, principalFen: number) => ({
+  guaranteeId,
+  lender: ORG.bank,
+  borrowerUscc,
+  principalFen,
+  // The bank bears its 20 % itself: the guarantor covers the other 80 % (4321).
+  guaranteedShareBps: 8000,
+  feeBps: 100,
+  borrowerExistingGuaranteedFen: 0,
+  programme: {
+    programmeId: 'hunan-4321-2026',
+    parties: RISK_PARTIES,
+    lossRateCeilingBps: 400,
+    singleCustomerCeilingFen: 1_000_000_000,
+    currentLossRateBps: 0,
+  },
+});
+
 /** The guarantor guarantees 80 % of the loan under Hunan 4321 (the bank keeps its 20 %). */
 export async function issueGuarantee(
   ctx: DemoContext,
@@ -61,23 +80,7 @@ export async function issueGuarantee(
     ORG.guarantor,
     'POST /v1/loans/{loanId}/guarantee',
     `/v1/loans/${loanId}/guarantee`,
-    {
-      guaranteeId: ctx.id(`guarantee-${loanId.slice(-24)}`),
-      lender: ORG.bank,
-      borrowerUscc,
-      principalFen,
-      // The bank bears its 20 % itself: the guarantor covers the other 80 % (4321).
-      guaranteedShareBps: 8000,
-      feeBps: 100,
-      borrowerExistingGuaranteedFen: 0,
-      programme: {
-        programmeId: 'hunan-4321-2026',
-        parties: RISK_PARTIES,
-        lossRateCeilingBps: 400,
-        singleCustomerCeilingFen: 1_000_000_000,
-        currentLossRateBps: 0,
-      },
-    },
+    guaranteeRequest(ctx.id(`guarantee-${loanId.slice(-24)}`), borrowerUscc, principalFen),
   );
 }
 
