@@ -9,7 +9,10 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMMAND_NODE_FLAGS, hasNodeFlags, rerunWith } from '../src/cli/nodeFlags.ts';
 import { allViews, createProjectionRunner, sqliteReadModelDb } from '../projections/index.ts';
+import { REBUILD_BATCH_SIZE } from '../src/cli/commands/rebuild.ts';
 import { openSqliteEventStore } from '../src/store/sqlite/index.ts';
 import { appendBulk } from '../test/projections/fixtures.ts';
 import { portfolio } from '../test/projections/portfolio.ts';
@@ -18,6 +21,13 @@ import { writePerfSection } from './report.ts';
 const MiB = 2 ** 20;
 
 export async function run(): Promise<void> {
+  // Measured under the V8 flags `loan-ledger rebuild` runs with: in a child Node when they are missing.
+  const flags = COMMAND_NODE_FLAGS.rebuild!;
+  if (!hasNodeFlags(flags)) {
+    const code = await rerunWith(flags, [fileURLToPath(import.meta.url)]);
+    if (code !== 0) throw new Error(`the projections bench exited with ${code}`);
+    return;
+  }
   const scale = Number(process.env.PROJECTIONS_BENCH_SCALE ?? '1');
   const enterprises = Math.round(10_000 * scale);
   const loans = Math.round(30_000 * scale);
@@ -46,7 +56,7 @@ export async function run(): Promise<void> {
 
     store = openSqliteEventStore({ file });
     const db = sqliteReadModelDb(store.db);
-    const runner = createProjectionRunner({ store, db, views: allViews, batchSize: 5000 });
+    const runner = createProjectionRunner({ store, db, views: allViews, batchSize: REBUILD_BATCH_SIZE });
     const samples: { done: number; rssMiB: number; heapMiB: number }[] = [];
     let peakRss = 0;
     let nextSample = 0;
@@ -90,7 +100,7 @@ Portfolio: ${enterprises.toLocaleString('en')} enterprises, ${loans.toLocaleStri
 
 | what | result | target |
 | --- | --- | --- |
-| rebuild of all ${allViews.length} views (\`readAll\` pages of 5,000 + apply + checkpoint, one transaction per page, \`synchronous=FULL\`), wall clock | **${rate.toLocaleString('en')} events/s** (${seconds.toFixed(1)} s) | ≥ 100,000 events/s |
+| rebuild of all ${allViews.length} views as \`loan-ledger rebuild\` runs it (\`readAll\` pages of ${REBUILD_BATCH_SIZE.toLocaleString('en')} + apply + checkpoint, one transaction per page, \`synchronous=FULL\`; node ${flags.join(' ')}), wall clock | **${rate.toLocaleString('en')} events/s** (${seconds.toFixed(1)} s) | ≥ 100,000 events/s |
 | the same per CPU second of the process (user + system) | ${cpuRate.toLocaleString('en')} events/s (${cpuSeconds.toFixed(1)} CPU s) | |
 | peak RSS during the rebuild | ${Math.round(peakRss / MiB)} MiB | flat in the number of events |
 
@@ -109,6 +119,10 @@ What the rebuild does per page: \`readAll\` reads 5,000 rows and parses each eve
 **Where the time goes** (2026-11-27, same generated store, quiet machine, load ~1): \`node --cpu-prof\` of a full rebuild (25.8 s profiled): SQLite statements the views run for their rows (reads and upserts) 25 %, COMMIT (WAL writes and fsync) 14 %, the multi-row INSERTs of the appended tables 13 %, building the query indexes at the end 13 %, JSON parse of the events 10.5 %, fetching the rows in \`readAll\` 6.4 %, garbage collection 7 %, and the views' own JavaScript about 4 %. Rebuilding one view at a time (CPU s, ±20 % from run to run on this machine): reading and parsing all events 4–5 s whatever the view (≈ 200,000 events/s: the ceiling for anything that reads every event on one core); then the case file (with its timeline table, before 2026-11-27) 5.8 s + 1.3 s of index — without it 0.7–2 s —, the bank portfolio (report-back) 4.6 s + 1.5 s, the regulator statistics 3.2 s, the other three together 2.9 s. SQLite pragmas tried for the rebuild (a 256 MiB page cache, \`synchronous=OFF\`, \`threads=2\` for the index sorter, bigger pages of 20,000 events) moved the total by less than this machine's run-to-run noise.
 
 **What the target would take**: ~2.2 × less work on one core, or both cores. SQLite allows one writer per database file and the views' work is mostly SQLite writing inside their transaction, so a second thread cannot help while every read model shares the store's file (the issue asks for the read models in the store's database). Read models split over one file per group of views, each file with its own checkpoints (exactly-once holds per file), would let a rebuild run one worker per core; not done.
+
+The V8 flag (2026-11-28, src/cli/nodeFlags.ts): a page of parsed events outlives V8's default 16 MiB semi-space while the views work on it, so much of it was promoted and collected in the old generation. Runs of the rebuild alone, alternating with and without the flag over an hour (same store, same machine): six without took 12.9–15.2 CPU s (median 14.2), seven with \`--max-semi-space-size=32\` 12.5–13.7 (median 12.7); 128 MiB was no better than 32. Bigger pages (20,000 or 50,000 events) wrote fewer bytes (580 or 400 MB instead of 840 MB) but cost more CPU, in the collector again. This machine has slow phases in which the identical run costs ~40 % more (17.7 against 12.2 CPU s, minutes apart), so one run of this bench can land anywhere from ~55,000 to ~75,000 events/s.
+
+Tried the same day, not kept: report-back records stored 64 to a row (JSON blocks, filled in order so a rebuild writes the rows the live view does) instead of one row per record. It removed 766,419 row inserts and the (bank, position) index build, yet the whole rebuild moved by less than the noise (11.3–12.2 against 12.2–12.5 CPU s), because the blocks rewritten each page add WAL bytes (945 MB written instead of 840). Rebuilding with no report-back rows at all took 9.2–9.7 CPU s in a quiet phase: that table is ~25 % of the rebuild, the one-row-per-event read and parse another ~30 %.
 
 Before and after the batched views (same generated store, same machine, 2026-11-27 afternoon): the previous code (commit 61833f4) took 29.5 CPU s = 31,365 events per CPU second; the batched views 20.5 CPU s = 45,031 events per CPU second.
 `,

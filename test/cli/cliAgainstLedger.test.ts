@@ -460,4 +460,24 @@ describe('loan-ledger rebuild', () => {
     expect(bars[0]).toMatch(/^rebuild [a-z,]+ \[#{30}\] (\d+)\/\1 \d+\/s ETA 0s$/);
     expect(bars.at(-1)).toMatch(/^rebuild bank \[#{30}\] (\d+)\/\1 \d+\/s ETA 0s$/);
   }, 30_000);
+
+  it('through the real bin: re-runs itself with the rebuild V8 flags and passes the exit code on', async () => {
+    const bin = fileURLToPath(new URL('../../bin/loan-ledger.js', import.meta.url));
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [bin, ...args],
+          { timeout: 60_000, env: { ...process.env, DATA_DIR: join(dir, 'data') } },
+          (e, stdout, stderr) =>
+            resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const ok = await run(['rebuild', 'risk']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^risk\s+v\d+ at position [1-9]\d*$/m);
+    const bad = await run(['rebuild', 'no-such-view']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^unknown view: no-such-view/);
+  }, 90_000);
 });
