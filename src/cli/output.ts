@@ -1,8 +1,25 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isLedgerError } from '../errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+
+/**
+ * A command's arguments, parsed strictly by node:util `parseArgs` (an unknown or malformed option is an
+ * error), or undefined once that error and the command's usage are printed: the caller returns EXIT_USAGE.
+ */
+export function parseCommandArgs<T extends ParseArgsConfig>(
+  config: T,
+  help: string,
+): ReturnType<typeof parseArgs<T>> | undefined {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    console.error(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
+    return undefined;
+  }
+}
 
 /** A CLI error is the same problem document the API gives, printed to stderr. */
 export function printProblem(e: unknown): void {

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Anchors, treeSizeOf } from '../demo/anchors.ts';
 import { defaultUrl, logReaderKey } from '../demo/keys.ts';
 import { ApiProblem, httpClient } from '../httpClient.ts';
-import { EXIT_FAILED, EXIT_USAGE } from '../output.ts';
+import { EXIT_FAILED, EXIT_USAGE, parseCommandArgs } from '../output.ts';
 import type { CliCommand } from './command.ts';
 
 const OpenApi = z.looseObject({ paths: z.record(z.string(), z.record(z.string(), z.unknown())) });
@@ -23,16 +22,15 @@ export const anchorCommand: CliCommand = {
   help,
   async run(args) {
     const [action, ...rest] = args;
-    let values;
-    try {
-      ({ values } = parseArgs({
+    const parsed = parseCommandArgs(
+      {
         args: rest,
         options: { url: { type: 'string' }, 'operator-key': { type: 'string' }, keys: { type: 'string' } },
-      }));
-    } catch (e) {
-      console.error(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
-      return EXIT_USAGE;
-    }
+      },
+      help,
+    );
+    if (!parsed) return EXIT_USAGE;
+    const { values } = parsed;
     if (action !== 'now') {
       console.error(`unknown action: ${action ?? '(none)'}\n\n${help}`);
       return EXIT_USAGE;

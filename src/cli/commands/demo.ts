@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ApiProblem } from '../httpClient.ts';
 import { defaultKeysFile, defaultUrl, readKeysFile } from '../demo/keys.ts';
 import { runDemo } from '../demo/runDemo.ts';
-import { EXIT_USAGE } from '../output.ts';
+import { EXIT_USAGE, parseCommandArgs } from '../output.ts';
 import type { CliCommand } from './command.ts';
 
 export const demoCommand: CliCommand = {
@@ -28,9 +27,8 @@ exit codes: 0 every step succeeded and anchors are final; 1 a step failed (its n
 problem code and detail are printed); 2 bad usage or no keys; 3 the scenario ran but some steps were
 skipped (the server lacks their routes) or anchors did not reach final in time.`,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
+    const parsed = parseCommandArgs(
+      {
         args,
         options: {
           url: { type: 'string' },
@@ -38,11 +36,11 @@ skipped (the server lacks their routes) or anchors did not reach final in time.`
           keys: { type: 'string' },
           'wait-final': { type: 'string' },
         },
-      }));
-    } catch (e) {
-      console.error(`${e instanceof Error ? e.message : String(e)}\n\n${demoCommand.help}`);
-      return EXIT_USAGE;
-    }
+      },
+      demoCommand.help,
+    );
+    if (!parsed) return EXIT_USAGE;
+    const { values } = parsed;
     const waitSeconds = Number(values['wait-final'] ?? '300');
     if (!Number.isInteger(waitSeconds) || waitSeconds < 0) {
       console.error('--wait-final takes a whole number of seconds ≥ 0');

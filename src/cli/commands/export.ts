@@ -1,12 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { treeSizeOf } from '../demo/anchors.ts';
 import { defaultUrl, logReaderKey } from '../demo/keys.ts';
 import { ApiProblem, httpClient, type HttpClient } from '../httpClient.ts';
-import { EXIT_FAILED, EXIT_USAGE, progressBar } from '../output.ts';
+import { EXIT_FAILED, EXIT_USAGE, parseCommandArgs, progressBar } from '../output.ts';
 import type { CliCommand } from './command.ts';
 
 export const EXPORT_PAGE = 1000;
@@ -56,9 +55,8 @@ export const exportCommand: CliCommand = {
   summary: 'stream the whole Merkle log and its checkpoint to an NDJSON file',
   help,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseArgs({
+    const parsed = parseCommandArgs(
+      {
         args,
         options: {
           url: { type: 'string' },
@@ -66,11 +64,11 @@ export const exportCommand: CliCommand = {
           'operator-key': { type: 'string' },
           keys: { type: 'string' },
         },
-      }));
-    } catch (e) {
-      console.error(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
-      return EXIT_USAGE;
-    }
+      },
+      help,
+    );
+    if (!parsed) return EXIT_USAGE;
+    const { values } = parsed;
     let key: string;
     try {
       key = logReaderKey(values['operator-key'], values.keys);

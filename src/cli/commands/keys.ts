@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { defaultUrl, operatorKey } from '../demo/keys.ts';
 import { ApiProblem, CommandResponse, httpClient } from '../httpClient.ts';
-import { EXIT_FAILED, EXIT_USAGE } from '../output.ts';
+import { EXIT_FAILED, EXIT_USAGE, parseCommandArgs } from '../output.ts';
 import type { CliCommand } from './command.ts';
 
 const IssuedKey = z.looseObject({ keyId: z.string(), apiKey: z.string().optional() });
@@ -34,9 +33,8 @@ export const keysCommand: CliCommand = {
   help,
   async run(args) {
     const [action, ...rest] = args;
-    let values;
-    try {
-      ({ values } = parseArgs({
+    const parsed = parseCommandArgs(
+      {
         args: rest,
         options: {
           org: { type: 'string' },
@@ -48,11 +46,11 @@ export const keysCommand: CliCommand = {
           'operator-key': { type: 'string' },
           keys: { type: 'string' },
         },
-      }));
-    } catch (e) {
-      console.error(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
-      return EXIT_USAGE;
-    }
+      },
+      help,
+    );
+    if (!parsed) return EXIT_USAGE;
+    const { values } = parsed;
     const usage = (why: string) => {
       console.error(`${why}\n\n${help}`);
       return EXIT_USAGE;

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { verifyBundle } from '../../evidence/bundle/verifyBundle.ts';
 import type { CheckResult } from '../../evidence/bundle/verify.ts';
+import { EXIT_USAGE, parseCommandArgs } from '../output.ts';
 import type { CliCommand } from './command.ts';
 
 /**
@@ -41,17 +41,8 @@ export const verifyCommand: CliCommand = {
   summary: 'verify an evidence bundle offline and, with --rpc, on chain',
   help: HELP,
   async run(args: string[]): Promise<number> {
-    let values: {
-      rpc?: string;
-      key?: string[];
-      origin?: string;
-      contract?: string;
-      json?: boolean;
-      confirmations?: string;
-    };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
+    const parsed = parseCommandArgs(
+      {
         args,
         allowPositionals: true,
         options: {
@@ -62,19 +53,19 @@ export const verifyCommand: CliCommand = {
           json: { type: 'boolean' },
           confirmations: { type: 'string' },
         },
-      }));
-    } catch (e) {
-      console.error(`${e instanceof Error ? e.message : e}\n\n${HELP}`);
-      return 2;
-    }
+      },
+      HELP,
+    );
+    if (!parsed) return EXIT_USAGE;
+    const { values, positionals } = parsed;
     if (positionals.length !== 1) {
       console.error(`verify takes exactly one bundle file\n\n${HELP}`);
-      return 2;
+      return EXIT_USAGE;
     }
     const confirmations = values.confirmations === undefined ? undefined : Number(values.confirmations);
     if (confirmations !== undefined && (!Number.isSafeInteger(confirmations) || confirmations < 1)) {
       console.error('--confirmations must be a positive integer');
-      return 2;
+      return EXIT_USAGE;
     }
     const file = positionals[0]!;
     let input: unknown;
@@ -92,7 +83,7 @@ export const verifyCommand: CliCommand = {
           : ((e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e)));
       if (values.json) console.log(JSON.stringify({ ok: false, file, error: `unreadable input: ${why}` }));
       else console.error(`cannot read ${file}: ${why}`);
-      return 2;
+      return EXIT_USAGE;
     }
 
     const report = await verifyBundle(input, {

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { verifyContractSignature } from '../../evidence/pdf/contractSignature.ts';
 import { defaultKeysFile, defaultUrl, readKeysFile } from '../demo/keys.ts';
 import { httpClient } from '../httpClient.ts';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../output.ts';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, parseCommandArgs } from '../output.ts';
 import type { CliCommand } from './command.ts';
 
 /**
@@ -53,10 +52,8 @@ export const verifyContractCommand: CliCommand = {
   summary: 'check a contract PDF against the loan’s ContractDrafted hash and signatures',
   help: HELP,
   async run(args) {
-    let values;
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
+    const parsed = parseCommandArgs(
+      {
         args,
         allowPositionals: true,
         options: {
@@ -65,11 +62,11 @@ export const verifyContractCommand: CliCommand = {
           key: { type: 'string' },
           keys: { type: 'string' },
         },
-      }));
-    } catch (e) {
-      console.error(`${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
-      return EXIT_USAGE;
-    }
+      },
+      HELP,
+    );
+    if (!parsed) return EXIT_USAGE;
+    const { values, positionals } = parsed;
     const file = positionals[0];
     if (!file || positionals.length > 1 || !values.loan) {
       console.error(`a contract file and --loan are required\n\n${HELP}`);
