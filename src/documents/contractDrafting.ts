@@ -5,7 +5,7 @@ import {
   type ContractDraftingOptions,
   type Registration,
 } from '../evidence/pdf/contractFromLedger.ts';
-import { renderLoanContract } from '../evidence/pdf/contract.ts';
+import { pdfRenderers } from '../evidence/pdf/load.ts';
 import type { OrgRole } from '../evidence/pdf/labels.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import type { DocumentStore } from './documentStore.ts';
@@ -79,6 +79,7 @@ export async function draftContract(
     options,
     drafting.defaults ?? DEFAULT_CONTRACT_DEFAULTS,
   );
+  const { renderLoanContract } = await pdfRenderers();
   const bytes = await renderLoanContract(terms);
   const documentSha256 = await drafting.documents.put(bytes);
   const issued = guaranteeEvents.find((e) => e.type === 'GuaranteeIssued')?.data.guarantor;

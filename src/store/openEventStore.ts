@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import type { EventStore } from './eventStore.ts';
-import { openEsdbEventStore } from './esdb/index.ts';
-import { openPostgresEventStore } from './postgres/index.ts';
 import { openSqliteEventStore } from './sqlite/index.ts';
 
 export interface EventStoreConfig {
@@ -18,8 +16,15 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
   if (config.esdbUrl && config.databaseUrl) {
     throw new Error('configure one event store: esdbUrl or databaseUrl, not both');
   }
-  if (config.esdbUrl) return openEsdbEventStore({ connectionString: config.esdbUrl });
-  if (config.databaseUrl) return openPostgresEventStore({ connectionString: config.databaseUrl });
+  // The other adapters load only when configured: the EventStoreDB client alone adds ~0.25 s to a start.
+  if (config.esdbUrl) {
+    const { openEsdbEventStore } = await import('./esdb/index.ts');
+    return openEsdbEventStore({ connectionString: config.esdbUrl });
+  }
+  if (config.databaseUrl) {
+    const { openPostgresEventStore } = await import('./postgres/index.ts');
+    return openPostgresEventStore({ connectionString: config.databaseUrl });
+  }
   return openSqliteEventStore({ file: sqliteFile(config.dataDir) });
 }
 

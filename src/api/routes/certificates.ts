@@ -10,7 +10,7 @@ import {
   decodeBundleEvents,
   type Registration,
 } from '../../evidence/certificateFromBundle.ts';
-import { renderEvidenceCertificate } from '../../evidence/pdf/index.ts';
+import { pdfRenderers } from '../../evidence/pdf/load.ts';
 import type { EventStore } from '../../store/eventStore.ts';
 import type { ApiContext } from '../context.ts';
 import { PathId, problemResponses } from '../schemas.ts';
@@ -72,6 +72,7 @@ export function certificateRoutes(app: FastifyInstance, ctx: ApiContext, deps: C
       issuedAt: new Date().toISOString(),
       issuer: deps.issuer ?? DEFAULT_ISSUER,
     });
+    const { renderEvidenceCertificate } = await pdfRenderers();
     return Buffer.from(await renderEvidenceCertificate(input));
   };
 
