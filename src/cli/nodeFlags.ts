@@ -26,6 +26,12 @@ export const rerunWith = (flags: readonly string[], script = process.argv.slice(
     const child = spawn(process.execPath, [...flags, ...process.execArgv, ...script], {
       stdio: 'inherit',
     });
+    // A supervisor's SIGTERM (or Ctrl-C) reaches the child too, and the parent waits for it to end.
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, forward);
+    child.once('exit', () => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, forward);
+    });
     child.once('error', (e) => {
       console.error(`loan-ledger: could not start node ${flags.join(' ')}: ${e.message}`);
       resolve(1);

@@ -19,4 +19,16 @@ describe('commands run under their own V8 flags (src/cli/nodeFlags.ts)', () => {
   it('a child killed by a signal gives 128 + the signal number', async () => {
     expect(await rerunWith(flags, ['-e', "process.kill(process.pid, 'SIGTERM')"])).toBe(128 + 15);
   });
+
+  it("the parent's SIGTERM is passed to the child, which ends with it", async () => {
+    // The child would exit 9 after a minute; only the forwarded signal ends it sooner, as 128 + 15.
+    const before = process.listeners('SIGTERM');
+    const run = rerunWith(flags, ['-e', 'setTimeout(() => process.exit(9), 60_000)']);
+    const added = process.listeners('SIGTERM').filter((l) => !before.includes(l));
+    expect(added).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    (added[0] as (signal: NodeJS.Signals) => void)('SIGTERM'); // what Node does when SIGTERM arrives
+    expect(await run).toBe(128 + 15);
+    expect(process.listeners('SIGTERM')).not.toContain(added[0]); // removed once the child ended
+  });
 });
