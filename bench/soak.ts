@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { pacedLoad, type PacedRequest } from './pacedLoad.ts';
 import { machine, percentiles } from './report.ts';
 
@@ -33,6 +34,10 @@ interface Minute {
   /** Longest event-loop stall the server saw during the minute, and its time in full GCs. */
   stallMs: number;
   majorGcMs: number;
+  /** The server process's CPU (user + system) per command answered in the minute. */
+  cpuUsPerCommand: number;
+  /** Median time of the fixed reference work in the minute (see referenceClock): the machine's speed. */
+  referenceMs: number;
 }
 interface Sample {
   atS: number;
@@ -130,6 +135,37 @@ async function stopServer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (USER_HZ = 100 on Linux). */
+const cpuSeconds = (pid: number): number => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+
+/**
+ * A fixed piece of work (20,000 SHA-256 of 1 KiB) timed every 10 s on a thread of the load generator:
+ * on this shared machine the same work sometimes takes much longer for minutes at a time, and a
+ * minute's p99 is only comparable with another's if the machine ran at the same speed. A thread, so
+ * the load's own timing is not held up; ~75 ms of one core every 10 s here.
+ */
+function referenceClock(): { times: { at: number; ms: number }[]; stop: () => Promise<number> } {
+  const times: { at: number; ms: number }[] = [];
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     const { createHash } = require('node:crypto');
+     const block = Buffer.alloc(1024, 7);
+     const run = () => {
+       const t = performance.now();
+       for (let i = 0; i < 20000; i++) createHash('sha256').update(block).digest();
+       parentPort.postMessage(performance.now() - t);
+     };
+     run();
+     setInterval(run, 10000);`,
+    { eval: true },
+  );
+  worker.on('message', (ms: number) => times.push({ at: Date.now(), ms }));
+  return { times, stop: () => worker.terminate() };
+}
+
 const rssMiB = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -194,6 +230,7 @@ export async function run(): Promise<number> {
   const minuteRows: Minute[] = [];
   let started = Date.now();
   let sampler: NodeJS.Timeout | undefined;
+  let reference: ReturnType<typeof referenceClock> | undefined;
   let calibration: Run | undefined;
   let rate = 0;
   try {
@@ -266,12 +303,17 @@ export async function run(): Promise<number> {
     };
     await sample();
     sampler = setInterval(() => void sample(), 10_000);
+    reference = referenceClock();
 
     for (let m = 1; m <= minutes; m++) {
       const before = samples.length;
       const gcBefore = samples.at(-1)?.majorGcMs ?? 0;
+      const cpuBefore = cpuSeconds(pid);
+      const from = Date.now();
       const r = await pacedLoad({ url: server.url, seconds: 60, rate, connections, next: nextRequest });
+      const cpu = cpuSeconds(pid) - cpuBefore;
       const during = samples.slice(before);
+      const referenceTimes = reference.times.filter((t) => t.at >= from).map((t) => t.ms);
       const row: Minute = {
         minute: m,
         requests: r.requests.total,
@@ -282,22 +324,27 @@ export async function run(): Promise<number> {
         errors: r.errors + r.timeouts,
         stallMs: Math.round(Math.max(0, ...during.map((s) => s.stallMs))),
         majorGcMs: Math.round((during.at(-1)?.majorGcMs ?? gcBefore) - gcBefore),
+        cpuUsPerCommand: Math.round((cpu * 1e6) / Math.max(1, r.requests.total)),
+        referenceMs: referenceTimes.length > 0 ? Math.round(percentiles(referenceTimes).median) : NaN,
       };
       minuteRows.push(row);
       console.log(
-        `minute ${m}/${minutes}: ${row.requests} commands (${row.rate}/s), p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}, stall ${row.stallMs} ms, full GC ${row.majorGcMs} ms, RSS ${samples.at(-1)?.rssMiB.toFixed(0)} MiB, load ${samples.at(-1)?.load1.toFixed(1)}`,
+        `minute ${m}/${minutes}: ${row.requests} commands (${row.rate}/s), p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx}, errors ${row.errors}, stall ${row.stallMs} ms, full GC ${row.majorGcMs} ms, server CPU ${row.cpuUsPerCommand} µs/command, reference ${row.referenceMs} ms, RSS ${samples.at(-1)?.rssMiB.toFixed(0)} MiB, load ${samples.at(-1)?.load1.toFixed(1)}`,
       );
     }
     clearInterval(sampler);
     await sample();
   } finally {
     clearInterval(sampler);
+    await reference?.stop();
     await stopServer(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   }
 
   const fmt = (x: number) => x.toFixed(1);
   const latencies = minuteRows.map((r) => r.p99);
+  const refs = minuteRows.map((r) => r.referenceMs).filter((x) => Number.isFinite(x));
+  const cpus = minuteRows.map((r) => r.cpuUsPerCommand);
   const totalReq = minuteRows.reduce((a, r) => a + r.requests, 0);
   const failures = minuteRows.reduce((a, r) => a + r.non2xx + r.errors, 0);
   // Memory "flat": the trend after the first minute (which includes warm-up and JIT).
@@ -351,13 +398,14 @@ export async function run(): Promise<number> {
     `p99: first minute (the short run) ${firstP99} ms, worst later minute ${worstLater} ms = ${(worstLater / firstP99).toFixed(2)}× (target ≤ 2×); median of the minutes' p99 ${percentiles(latencies).median} ms`,
     `errors: ${failures} non-2xx or failed (timeouts included) of ${totalReq} commands`,
     `machine load (1-min average, sampled every 10 s): ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))}, mean ${fmt(loads.reduce((a, b) => a + b, 0) / loads.length)} on ${machine().split(' ×')[0]} cores`,
+    `machine speed (the fixed reference work, median per minute): ${minuteRows[0]?.referenceMs} ms in the first minute, ${Math.min(...refs)}–${Math.max(...refs)} ms over the run (slowest ${(Math.max(...refs) / (minuteRows[0]?.referenceMs ?? NaN)).toFixed(2)}× the first); server CPU per command ${Math.min(...cpus)}–${Math.max(...cpus)} µs`,
   ];
   const table = [
-    '| minute | commands | commands/s | p50 ms | p99 ms | non-2xx | errors | longest loop stall ms | full GC ms |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| minute | commands | commands/s | p50 ms | p99 ms | non-2xx | errors | longest loop stall ms | full GC ms | server CPU µs / command | reference work ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...minuteRows.map(
       (r) =>
-        `| ${r.minute} | ${r.requests} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.stallMs} | ${r.majorGcMs} |`,
+        `| ${r.minute} | ${r.requests} | ${r.rate} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.stallMs} | ${r.majorGcMs} | ${r.cpuUsPerCommand} | ${r.referenceMs} |`,
     ),
   ];
   const memTable = [
@@ -378,7 +426,7 @@ A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections an
 
 ${verdict.map((v) => `- ${v}`).join('\n')}
 
-Reading the figures: a leak in the server shows in the **live heap** (\`loan_ledger_heap_used_after_major_gc_bytes\`, the heap right after V8's last full GC). "Heap used" sampled at a random moment also counts garbage not yet collected, and V8 lets that grow as the heap's limit grows, so its trend overstates; RSS follows the heap V8 reserves, which it grows with the allocation rate (up to a few times the live heap) before it levels off, hence the second-half trend; RSS also includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off. Every command carries a fresh Idempotency-Key, as a bank's retrying client sends, so the Idempotency-Key index reaches its bound (\`IDEMPOTENCY_INDEX_ENTRIES\`, 100,000) during calibration and the first minute. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time.
+Reading the figures: a leak in the server shows in the **live heap** (\`loan_ledger_heap_used_after_major_gc_bytes\`, the heap right after V8's last full GC). "Heap used" sampled at a random moment also counts garbage not yet collected, and V8 lets that grow as the heap's limit grows, so its trend overstates; RSS follows the heap V8 reserves, which it grows with the allocation rate (up to a few times the live heap) before it levels off, hence the second-half trend; RSS also includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off. Every command carries a fresh Idempotency-Key, as a bank's retrying client sends, so the Idempotency-Key index reaches its bound (\`IDEMPOTENCY_INDEX_ENTRIES\`, 100,000) during calibration and the first minute. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time. The last two columns of the minutes' table say how fast the machine itself ran: "reference work" is a fixed 20,000 SHA-256 of 1 KiB timed every 10 s on a thread of the load generator (the same work, so a larger figure is a slower machine: this VM has phases of minutes in which everything runs ~40 % slower), and "server CPU µs / command" is the server's own CPU over the commands it answered that minute (it rises when the machine is slow, and falls when a backlog makes the server batch more).
 
 ${table.join('\n')}
 
