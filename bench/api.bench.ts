@@ -369,6 +369,9 @@ goes (\`node --cpu-prof\` and \`perf record\` of the servers under this load):
   client's own CPU, which runs in the same process).
 - \`npm start\` also applies a per-key rate limit (1,000/s per API key, RATE_LIMIT_PER_SECOND; 0 here),
   which caps one bank's key long before the server.
+- A bigger young generation for the server, as \`loan-ledger rebuild\` uses (src/cli/nodeFlags.ts), made no
+  difference (2026-11-28, real server alone at 64 connections, three alternating runs each): 2,990–3,236
+  commands/s without, 3,106–3,269 with \`--max-semi-space-size=32\`, 2,926–3,109 with 64.
 
 Changes of the second 2026-11-27 round: (1) the Merkle log and the projections are woken at most once
 per 20 ms (src/store/coalescedWakes.ts) and take what committed meanwhile as one page (one tree and one
