@@ -553,6 +553,27 @@ export const ev = {
     ),
 };
 
+/** `day` at `time` UTC, as the fixtures' event times: at('2026-01-02') is 2026-01-02T08:00:00.000Z. */
+export const at = (day: string, time = '08:00'): string => `${day}T${time}:00.000Z`;
+
+/**
+ * A loan applied for at 08:00 on `applied`, matched at 09:00 to one product (eligible or not) and that
+ * product chosen at 10:00: the start every fixture loan shares.
+ */
+export const loanToChosenProduct = (
+  id: string,
+  borrower: string,
+  amount: number,
+  product: string,
+  bank: string,
+  applied: string,
+  eligible = true,
+): Staged[] => [
+  ev.loanApplied(id, borrower, amount, at(applied)),
+  ev.loanMatched(id, [{ productId: product, bank, eligible }], at(applied, '09:00')),
+  ev.productChosen(id, borrower, product, bank, at(applied, '10:00')),
+];
+
 /** Appends in order, one append per event (each waits for the one before, so positions follow the list). */
 export async function appendAll(store: EventStore, staged: readonly Staged[]): Promise<void> {
   for (const s of staged) await store.appendToStream(s.stream, [s.event]);

@@ -1,4 +1,4 @@
-import { ev, uscc, type RiskParty, type Staged } from './fixtures.ts';
+import { at, ev, loanToChosenProduct, uscc, type RiskParty, type Staged } from './fixtures.ts';
 
 /** A small, hand-checked portfolio: the expected figures in views.test.ts are worked out from it. */
 export const E = { e1: uscc(1), e2: uscc(2), e3: uscc(3), e4: uscc(4) };
@@ -13,23 +13,11 @@ export const PARTIES: RiskParty[] = [
 ];
 /** L2's loss of 2,000,000 split by PARTIES' shares: 20 % = 400,000, 10 % = 200,000, 30 % = 600,000. */
 const L2_LOSS_SHARES = [400_000, 200_000, 200_000, 600_000, 400_000, 200_000];
-const T = (d: string, h = '08:00') => `${d}T${h}:00.000Z`;
+const T = at;
 
 export function scenario(): Staged[] {
   const { e1, e2, e3, e4 } = E;
-  const loan = (
-    id: string,
-    u: string,
-    amount: number,
-    product: string,
-    bank: string,
-    applied: string,
-    eligible = true,
-  ) => [
-    ev.loanApplied(id, u, amount, T(applied)),
-    ev.loanMatched(id, [{ productId: product, bank, eligible }], T(applied, '09:00')),
-    ev.productChosen(id, u, product, bank, T(applied, '10:00')),
-  ];
+  const loan = loanToChosenProduct;
   return [
     ev.enterpriseRegistered(e1, '430102', 'C3911', 'small', T('2026-01-02')),
     ev.enterpriseRegistered(e2, '430103', 'C3911', 'small', T('2026-01-02')),

@@ -18,7 +18,7 @@ import {
 } from '../../projections/statistics.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { engines, openReadModels } from './engines.ts';
-import { appendAll, ev, uscc, type Staged } from './fixtures.ts';
+import { appendAll, at, ev, loanToChosenProduct, uscc, type Staged } from './fixtures.ts';
 import { PARTIES } from './scenario.ts';
 
 /**
@@ -31,7 +31,7 @@ import { PARTIES } from './scenario.ts';
  * the median of an even count is the lower middle value.
  */
 
-const T = (d: string, h = '08:00') => `${d}T${h}:00.000Z`;
+const T = at;
 
 // Nine enterprises: two cities (430100 长沙, 430200 株洲), three counties, two industries, two sizes.
 //   ent  county  city    industry size   registered  authorization
@@ -79,19 +79,7 @@ const U = {
 //   L2 reimbursement paid, national_fund 100,000                 2026-03
 //   L2 recovery 50,000                                           2026-03
 function fixture(): Staged[] {
-  const loan = (
-    id: string,
-    u: string,
-    amount: number,
-    product: string,
-    bank: string,
-    applied: string,
-    eligible = true,
-  ) => [
-    ev.loanApplied(id, u, amount, T(applied)),
-    ev.loanMatched(id, [{ productId: product, bank, eligible }], T(applied, '09:00')),
-    ev.productChosen(id, u, product, bank, T(applied, '10:00')),
-  ];
+  const loan = loanToChosenProduct;
   const disbursed = (id: string, bank: string, amount: number, approved: string, on: string) => [
     ev.loanApproved(id, bank, amount, T(approved)),
     ev.loanDisbursed(id, bank, amount, on),
