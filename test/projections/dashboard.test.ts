@@ -1,15 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../projections/index.ts';
-import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
+import { sqliteReadModelDb } from '../../projections/index.ts';
+import type { SqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { projectionApi } from './apiHarness.ts';
-import { appendAll } from './fixtures.ts';
-import { scenario } from './scenario.ts';
+import { scenarioStore } from './scenarioStore.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 let dir: string;
@@ -20,15 +17,12 @@ let base: string;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'proj-dash-'));
-  store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
-  await appendAll(store, scenario());
-  const db = sqliteReadModelDb(store.db);
-  await createProjectionRunner({ store, db, views: allViews }).catchUp();
+  const scenario = await scenarioStore('proj-dash-');
+  ({ dir, store } = scenario);
   // Threshold 1 so this small portfolio's cells all show (the small-cell rule has its own tests).
   ({ app, keyOf } = await projectionApi(
     {
-      db,
+      db: scenario.db,
       readStream: (s) => store.readStream(s),
       minEnterprises: 1,
       clock: () => new Date('2026-07-01T00:00:00.000Z'),

@@ -1,26 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  allViews,
-  createProjectionRunner,
-  sqliteReadModelDb,
-  type ReadModelDb,
-} from '../../projections/index.ts';
+import { type ReadModelDb } from '../../projections/index.ts';
 import { webhookEndpointRegistry } from '../../projections/webhookEndpoints.ts';
 import {
   createWebhookDispatcher,
   verifyWebhookSignature,
   type WebhookDispatcher,
 } from '../../projections/webhooks.ts';
-import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
+import type { SqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { projectionApi } from './apiHarness.ts';
-import { appendAll } from './fixtures.ts';
-import { E, scenario } from './scenario.ts';
+import { E } from './scenario.ts';
+import { scenarioStore } from './scenarioStore.ts';
 
 /**
  * Who reads `GET /v1/risk/deliveries`: the route's rule (src/api/routes/projections.ts, "Webhook
@@ -64,11 +57,7 @@ const received: { path: string; delivery: string; signature: string; body: strin
 let g1FailuresLeft = 1;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'proj-deliveries-'));
-  store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
-  await appendAll(store, scenario());
-  db = sqliteReadModelDb(store.db);
-  await createProjectionRunner({ store, db, views: allViews }).catchUp();
+  ({ dir, store, db } = await scenarioStore('proj-deliveries-'));
 
   // The receiver answers 204, except G1's first request (503): its record is then `retrying`, and the
   // per-organization filter must not depend on the delivery's status.

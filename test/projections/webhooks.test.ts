@@ -1,19 +1,11 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  allViews,
-  createProjectionRunner,
-  sqliteReadModelDb,
-  type ReadModelDb,
-} from '../../projections/index.ts';
+import { allViews, createProjectionRunner, type ReadModelDb } from '../../projections/index.ts';
 import { createWebhookDispatcher, verifyWebhookSignature } from '../../projections/webhooks.ts';
-import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
-import { appendAll } from './fixtures.ts';
-import { scenario } from './scenario.ts';
+import type { SqliteEventStore } from '../../src/store/sqlite/index.ts';
+import { scenarioStore } from './scenarioStore.ts';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -29,11 +21,7 @@ const received: Received[] = [];
 let failuresLeft = 1;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'proj-hooks-'));
-  store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
-  await appendAll(store, scenario());
-  db = sqliteReadModelDb(store.db);
-  await createProjectionRunner({ store, db, views: allViews }).catchUp();
+  ({ dir, store, db } = await scenarioStore('proj-hooks-'));
   // A real HTTP receiver on 127.0.0.1 that fails the first request (the dispatcher must retry).
   server = createServer((req, res) => {
     let body = '';
