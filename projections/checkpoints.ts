@@ -50,6 +50,14 @@ export function writeCheckpoint(db: ReadModelDb, view: string, position: number,
   );
 }
 
+/**
+ * Removes a view's checkpoint: its rows are then in no state a runner may resume from, and the next
+ * runner to open the database rebuilds the view from zero (a rebuild does this while it holds rows).
+ */
+export function clearCheckpoint(db: ReadModelDb, view: string): void {
+  db.run('DELETE FROM rm_checkpoints WHERE view = ?', view);
+}
+
 /** Drops and recreates a view's tables and sets its checkpoint to 0, in one transaction. */
 export function resetView(db: ReadModelDb, view: View): void {
   db.transaction(() => {

@@ -1,6 +1,7 @@
 import type { PositionedEvent } from '../src/events/envelope.ts';
 import type { EventStore } from '../src/store/eventStore.ts';
 import {
+  clearCheckpoint,
   ensureCheckpointTable,
   lockCheckpoints,
   readCheckpoint,
@@ -46,6 +47,11 @@ export interface ProjectionRunnerOptions {
   views: readonly View[];
   /** Events per transaction (default 2000). Bigger is faster; smaller holds the store's connection for less time. */
   batchSize?: number;
+  /**
+   * Events a rebuild applies before it writes the rows views hold by key (default 250,000; see
+   * `rebuildInSpans`). Bigger spans write those rows less often and hold more of them in memory.
+   */
+  rebuildSpan?: number;
   /** Called after each committed batch (tests and the crash harness use it). */
   onBatch?: (info: { from: number; to: number; events: number }) => void;
   /** Called when a view fails (it is then stopped; the others go on). */
@@ -71,6 +77,7 @@ const RETRY_MS = 1000;
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const { store, db, views } = options;
   const batchSize = options.batchSize ?? 2000;
+  const rebuildSpan = options.rebuildSpan ?? 250_000;
   const names = new Set<string>();
   for (const v of views) {
     if (names.has(v.name)) throw new Error(`two views are named ${v.name}`);
@@ -177,6 +184,58 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     return page.events.length;
   };
 
+  /**
+   * A rebuild from zero. Each view's batch stays open for a span of pages: every page is its own
+   * transaction and writes what the views append (`endPage`), while the rows they hold by key (a
+   * loan's row, changed by each of its events) are written once, at the span's end, with the
+   * checkpoints. Between a span's first page and its end the views have no checkpoint at all (cleared
+   * in the first page's transaction), so a crash in between leaves nothing to resume from a wrong
+   * place: the next runner to open finds no checkpoint and rebuilds the view from zero. Per page the
+   * runner would rewrite every touched row, and the b-tree pages around it, once per page.
+   */
+  const rebuildInSpans = async (targets: readonly View[], onPage: (position: number) => void) => {
+    let from = 0;
+    for (;;) {
+      const open = targets.map((view) => ({ view, batch: openBatch(view, db) }));
+      let applied = 0;
+      let caughtUp = false;
+      while (applied < rebuildSpan) {
+        const page = await store.readAll({ fromPosition: from, max: batchSize });
+        if (page.events.length === 0) {
+          caughtUp = true;
+          break;
+        }
+        const first = applied === 0;
+        db.transaction(() => {
+          lockCheckpoints(db);
+          if (first) for (const t of open) clearCheckpoint(db, t.view.name);
+          if (db.kind === 'postgres')
+            for (const t of open) t.batch.prefetch?.(page.events.filter((e) => t.view.handles.has(e.type)));
+          for (const e of page.events) for (const t of open) if (t.view.handles.has(e.type)) t.batch.apply(e);
+          for (const t of open) {
+            if (t.batch.endPage) t.batch.endPage();
+            else {
+              t.batch.end();
+              t.batch = openBatch(t.view, db);
+            }
+          }
+        });
+        options.onBatch?.({ from, to: page.nextPosition, events: page.events.length });
+        from = page.nextPosition;
+        applied += page.events.length;
+        onPage(from);
+        await new Promise((r) => setImmediate(r)); // as in drain
+      }
+      db.transaction(() => {
+        lockCheckpoints(db);
+        for (const t of open) t.batch.end();
+        for (const t of open) writeCheckpoint(db, t.view.name, from, t.view.version);
+      });
+      for (const t of open) checkpoint.set(t.view.name, from);
+      if (caughtUp) return;
+    }
+  };
+
   const drain = async (onStep?: () => void): Promise<number> => {
     let total = 0;
     for (;;) {
@@ -232,15 +291,18 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const chosen = name === undefined ? views : views.filter((v) => v.name === name);
       if (chosen.length === 0) return Promise.reject(new Error(`no view named ${name}`));
       return exclusive(async () => {
-        for (const v of chosen) {
-          reset(v);
-          checkpoint.set(v.name, 0);
-          failed.delete(v.name);
-        }
+        const restart = () => {
+          for (const v of chosen) {
+            reset(v);
+            checkpoint.set(v.name, 0);
+            failed.delete(v.name);
+          }
+        };
+        restart();
         const total = await store.headPosition();
         const started = performance.now();
+        let done = 0;
         const report = () => {
-          const done = Math.min(...chosen.map((v) => checkpoint.get(v.name)!));
           const seconds = (performance.now() - started) / 1000;
           const eventsPerSecond = seconds > 0 ? done / seconds : 0;
           const left = Math.max(0, total - done);
@@ -252,7 +314,24 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
             etaSeconds: left === 0 ? 0 : eventsPerSecond > 0 ? left / eventsPerSecond : Infinity,
           });
         };
-        await drain(report);
+        try {
+          await rebuildInSpans(chosen, (position) => {
+            done = position;
+            report();
+          });
+        } catch (error) {
+          if (isTransientDbError(error)) {
+            // Their checkpoints are cleared in the database: stopped here, rebuilt when a runner next opens.
+            for (const v of chosen) failed.set(v.name, `rebuild interrupted: ${(error as Error).message}`);
+            throw error;
+          }
+          // A view threw. Start again one page per transaction, which stops only the view at fault.
+          restart();
+        }
+        await drain(() => {
+          done = Math.min(...chosen.map((v) => checkpoint.get(v.name)!));
+          report();
+        });
         report();
       });
     },

@@ -40,6 +40,14 @@ export interface ViewBatch {
    */
   prefetch?(events: readonly PositionedEvent[]): void;
   apply(event: PositionedEvent): void;
+  /**
+   * Optional, for a rebuild: the runner then keeps this batch open over many pages (a span) and calls
+   * `endPage` at the end of each page's transaction. It writes the rows the view appends (they only
+   * grow, and the page's memory must not outlive it) and keeps the rows it holds by key for `end()`,
+   * so a rebuild reads and writes each of those once per span rather than once per page. A view
+   * without it is ended and opened again every page.
+   */
+  endPage?(): void;
   end(): void;
 }
 
@@ -58,5 +66,6 @@ export const openBatch = (view: View, db: ReadModelDb): ViewBatch =>
     ? view.batch(db)
     : {
         apply: (e) => view.apply(db, e),
+        endPage: () => undefined, // writes straight through: nothing held
         end: () => undefined,
       };

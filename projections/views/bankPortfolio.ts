@@ -114,6 +114,7 @@ function batch(db: ReadModelDb): ViewBatch {
   return {
     prefetch: (events) => loans.prefetch(events.map(loanIdOf)),
     apply: (e) => applyOne(loans, reports, e),
+    endPage: () => reports.flush(),
     end() {
       loans.flush();
       reports.flush();

@@ -80,7 +80,11 @@ function batch(db: ReadModelDb): ViewBatch {
     seen.add(key);
     pairs.push(loanId, stream);
   };
-  return { apply: (e) => applyOne(db, onTimeline, e), end: () => pairs.flush() };
+  return {
+    apply: (e) => applyOne(db, onTimeline, e),
+    endPage: () => pairs.flush(),
+    end: () => pairs.flush(),
+  };
 }
 
 function applyOne(

@@ -156,6 +156,7 @@ function batch(db: ReadModelDb): ViewBatch {
         events.map((e) => (streamCategory(e.stream) === 'loan' ? streamId(e.stream) : undefined)),
       ),
     apply: (e) => applyOne(b, e),
+    endPage: () => b.entries.flush(),
     end: () => b.end(),
   };
 }

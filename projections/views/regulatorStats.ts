@@ -178,6 +178,7 @@ function batch(db: ReadModelDb): ViewBatch {
       ]);
     },
     apply: (e) => applyOne(b, e),
+    endPage: () => b.flows.flush(),
     end() {
       b.enterprises.flush();
       b.loans.flush();
