@@ -20,16 +20,59 @@ CREATE TABLE IF NOT EXISTS rm_bank_loans (
   overdue_amount INTEGER NOT NULL DEFAULT 0, updated_at TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS rm_bank_reports (
-  position INTEGER PRIMARY KEY, bank TEXT NOT NULL, loan_id TEXT NOT NULL, event_type TEXT NOT NULL,
-  event_id TEXT NOT NULL, amount INTEGER, at TEXT NOT NULL
+  bank TEXT NOT NULL, last_position INTEGER NOT NULL, first_position INTEGER NOT NULL, records TEXT NOT NULL,
+  PRIMARY KEY (bank, last_position)
 ) STRICT;
 `;
 
-/** For the portfolio and report-back queries only: built after a rebuild rather than row by row. */
+/** For the portfolio query only: built after a rebuild rather than row by row. */
 const QUERY_INDEXES = `
 CREATE INDEX IF NOT EXISTS rm_bank_loans_bank ON rm_bank_loans (bank, status);
-CREATE INDEX IF NOT EXISTS rm_bank_reports_bank ON rm_bank_reports (bank, position);
 `;
+
+/**
+ * One report-back record (回传), as stored: [position, loanId, eventType, eventId, amount, at]. A page's
+ * records of one bank are stored together, as one JSON array in one row (a block) keyed by the bank and
+ * the block's last position: a rebuild writes ~one row per bank per page instead of one per repayment,
+ * and blocks of one bank never overlap (pages are consecutive ranges of the log), so paging by position
+ * stays an index range scan. Where a block starts depends on the page boundaries of the run that wrote
+ * it; the records, their order and their content do not (`reportRecords`).
+ */
+type StoredReport = [
+  position: number,
+  loanId: string,
+  eventType: string,
+  eventId: string,
+  amount: number | null,
+  at: string,
+];
+
+/** The records of one batch (a page), per bank, written as one block per bank. */
+class ReportBlocks {
+  private readonly byBank = new Map<string, StoredReport[]>();
+  private readonly rows: RowAppender;
+
+  constructor(db: ReadModelDb) {
+    this.rows = new RowAppender(
+      db,
+      'INSERT INTO rm_bank_reports (bank, last_position, first_position, records)',
+      4,
+    );
+  }
+
+  push(bank: string, record: StoredReport): void {
+    let records = this.byBank.get(bank);
+    if (!records) this.byBank.set(bank, (records = []));
+    records.push(record);
+  }
+
+  flush(): void {
+    for (const [bank, records] of this.byBank)
+      this.rows.push(bank, records.at(-1)![0], records[0]![0], JSON.stringify(records));
+    this.byBank.clear();
+    this.rows.flush();
+  }
+}
 
 const HANDLES = typesOf([
   'LoanApplied',
@@ -106,11 +149,7 @@ const LOAN_COLUMNS = [
  */
 function batch(db: ReadModelDb): ViewBatch {
   const loans = new KeyedRows<LoanRow>(db, 'rm_bank_loans', 'loan_id', LOAN_COLUMNS);
-  const reports = new RowAppender(
-    db,
-    'INSERT INTO rm_bank_reports (position, bank, loan_id, event_type, event_id, amount, at)',
-    7,
-  );
+  const reports = new ReportBlocks(db);
   return {
     prefetch: (events) => loans.prefetch(events.map(loanIdOf)),
     apply: (e) => applyOne(loans, reports, e),
@@ -122,7 +161,7 @@ function batch(db: ReadModelDb): ViewBatch {
   };
 }
 
-function applyOne(loans: KeyedRows<LoanRow>, reports: RowAppender, e: PositionedEvent): void {
+function applyOne(loans: KeyedRows<LoanRow>, reports: ReportBlocks, e: PositionedEvent): void {
   const ev = known(e);
   const loanId = loanIdOf(e);
   if (loanId === undefined) return;
@@ -236,12 +275,12 @@ function applyOne(loans: KeyedRows<LoanRow>, reports: RowAppender, e: Positioned
     loan.status = status;
     loan.updated_at = at;
   }
-  if (bank !== '') reports.push(e.position, bank, loanId, e.type, e.id, amount, businessAt);
+  if (bank !== '') reports.push(bank, [e.position, loanId, e.type, e.id, amount, businessAt]);
 }
 
 export const bankPortfolioView: View = {
   name: 'bank',
-  version: 2,
+  version: 3, // 3: report-back records in blocks
   tables: ['rm_bank_loans', 'rm_bank_reports'],
   schema: SCHEMA,
   queryIndexes: QUERY_INDEXES,
@@ -285,39 +324,49 @@ export function bankPortfolio(db: ReadModelDb, bank: string): BankPortfolio {
   return { bank, byStatus, overdueBuckets: buckets };
 }
 
-export function bankReports(
-  db: ReadModelDb,
-  bank: string,
-  after = -1,
-  limit = 100,
-): {
+export interface BankReport {
   position: number;
   loanId: string;
   eventType: string;
   eventId: string;
   amount: number | null;
   at: string;
-}[] {
-  return db
-    .all<{
-      position: number;
-      loan_id: string;
-      event_type: string;
-      event_id: string;
-      amount: number | null;
-      at: string;
-    }>(
-      'SELECT * FROM rm_bank_reports WHERE bank = ? AND position > ? ORDER BY position LIMIT ?',
+}
+
+/** Blocks read per statement while paging: a page of records usually lies in the first few. */
+const BLOCKS_PER_READ = 8;
+
+/** A bank's report-back records after log position `after`, in log order, at most `limit`. */
+export function bankReports(db: ReadModelDb, bank: string, after = -1, limit = 100): BankReport[] {
+  const out: BankReport[] = [];
+  let from = after;
+  while (out.length < limit) {
+    const blocks = db.all<{ last_position: number; records: string }>(
+      `SELECT last_position, records FROM rm_bank_reports WHERE bank = ? AND last_position > ?
+       ORDER BY last_position LIMIT ${BLOCKS_PER_READ}`,
       bank,
-      after,
-      limit,
+      from,
+    );
+    for (const b of blocks)
+      for (const [position, loanId, eventType, eventId, amount, at] of JSON.parse(
+        b.records,
+      ) as StoredReport[])
+        if (position > after && out.length < limit)
+          out.push({ position, loanId, eventType, eventId, amount, at });
+    if (blocks.length < BLOCKS_PER_READ) break;
+    from = blocks.at(-1)!.last_position;
+  }
+  return out;
+}
+
+/**
+ * Every report-back record in the table, one per line, whatever the blocks: what a rebuild and a live
+ * runner must agree on (their blocks start where their pages did).
+ */
+export function reportRecords(db: ReadModelDb): string[] {
+  return db
+    .all<{ bank: string; records: string }>(
+      'SELECT bank, records FROM rm_bank_reports ORDER BY bank, last_position',
     )
-    .map((r) => ({
-      position: r.position,
-      loanId: r.loan_id,
-      eventType: r.event_type,
-      eventId: r.event_id,
-      amount: r.amount,
-      at: r.at,
-    }));
+    .flatMap((b) => (JSON.parse(b.records) as StoredReport[]).map((r) => JSON.stringify([b.bank, ...r])));
 }
