@@ -56,7 +56,15 @@ export async function run(): Promise<void> {
 
     store = openSqliteEventStore({ file });
     const db = sqliteReadModelDb(store.db);
-    const runner = createProjectionRunner({ store, db, views: allViews, batchSize: REBUILD_BATCH_SIZE });
+    const embedded = store;
+    // As `loan-ledger rebuild` runs it on the embedded store (src/cli/commands/rebuild.ts).
+    const runner = createProjectionRunner({
+      store,
+      db,
+      views: allViews,
+      batchSize: REBUILD_BATCH_SIZE,
+      readPageSync: (fromPosition, max) => embedded.readAllSync({ fromPosition, max }),
+    });
     const samples: { done: number; rssMiB: number; heapMiB: number }[] = [];
     let peakRss = 0;
     let nextSample = 0;

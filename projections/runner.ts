@@ -1,5 +1,5 @@
 import type { PositionedEvent } from '../src/events/envelope.ts';
-import type { EventStore } from '../src/store/eventStore.ts';
+import type { EventStore, ReadAllPage } from '../src/store/eventStore.ts';
 import {
   clearCheckpoint,
   ensureCheckpointTable,
@@ -52,7 +52,17 @@ export interface ProjectionRunnerOptions {
    * `rebuildInSpans`). Bigger spans write those rows less often and hold more of them in memory.
    */
   rebuildSpan?: number;
-  /** Called after each committed batch (tests and the crash harness use it). */
+  /**
+   * A synchronous `readAll` over the connection `db` writes through (the embedded store's
+   * `readAllSync`, with its read models in the store's file). Given, a rebuild applies each span in one
+   * transaction; otherwise one transaction per page, with the views' checkpoints cleared until the span
+   * ends (see `rebuildInSpans`).
+   */
+  readPageSync?: (fromPosition: number, max: number) => ReadAllPage;
+  /**
+   * Called after each committed batch (tests and the crash harness use it); in a rebuild with
+   * `readPageSync`, after each page of a span, before the span's COMMIT.
+   */
   onBatch?: (info: { from: number; to: number; events: number }) => void;
   /** Called when a view fails (it is then stopped; the others go on). */
   onViewError?: (view: string, error: unknown, event: PositionedEvent | undefined) => void;
@@ -78,6 +88,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const { store, db, views } = options;
   const batchSize = options.batchSize ?? 2000;
   const rebuildSpan = options.rebuildSpan ?? 250_000;
+  const readPageSync = options.readPageSync;
   const names = new Set<string>();
   for (const v of views) {
     if (names.has(v.name)) throw new Error(`two views are named ${v.name}`);
@@ -199,38 +210,65 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       const open = targets.map((view) => ({ view, batch: openBatch(view, db) }));
       let applied = 0;
       let caughtUp = false;
-      while (applied < rebuildSpan) {
-        const page = await store.readAll({ fromPosition: from, max: batchSize });
-        if (page.events.length === 0) {
-          caughtUp = true;
-          break;
-        }
-        const first = applied === 0;
-        db.transaction(() => {
-          lockCheckpoints(db);
-          if (first) for (const t of open) clearCheckpoint(db, t.view.name);
-          if (db.kind === 'postgres')
-            for (const t of open) t.batch.prefetch?.(page.events.filter((e) => t.view.handles.has(e.type)));
-          for (const e of page.events) for (const t of open) if (t.view.handles.has(e.type)) t.batch.apply(e);
-          for (const t of open) {
-            if (t.batch.endPage) t.batch.endPage();
-            else {
-              t.batch.end();
-              t.batch = openBatch(t.view, db);
-            }
+      /** One page into the open batches; undefined when the log has nothing from `from`. */
+      const applyPage = (page: ReadAllPage) => {
+        if (page.events.length === 0) return undefined;
+        if (db.kind === 'postgres')
+          for (const t of open) t.batch.prefetch?.(page.events.filter((e) => t.view.handles.has(e.type)));
+        for (const e of page.events) for (const t of open) if (t.view.handles.has(e.type)) t.batch.apply(e);
+        for (const t of open) {
+          if (t.batch.endPage) t.batch.endPage();
+          else {
+            t.batch.end();
+            t.batch = openBatch(t.view, db);
           }
-        });
-        options.onBatch?.({ from, to: page.nextPosition, events: page.events.length });
+        }
+        const info = { from, to: page.nextPosition, events: page.events.length };
         from = page.nextPosition;
         applied += page.events.length;
         onPage(from);
-        await new Promise((r) => setImmediate(r)); // as in drain
-      }
-      db.transaction(() => {
-        lockCheckpoints(db);
+        return info;
+      };
+      const endSpan = () => {
         for (const t of open) t.batch.end();
         for (const t of open) writeCheckpoint(db, t.view.name, from, t.view.version);
-      });
+      };
+      if (readPageSync) {
+        // The whole span in one transaction: atomic, so its checkpoints never need clearing, and each
+        // b-tree page the span changes goes through the WAL once rather than once per page.
+        db.transaction(() => {
+          lockCheckpoints(db);
+          while (applied < rebuildSpan) {
+            const info = applyPage(readPageSync(from, batchSize));
+            if (!info) {
+              caughtUp = true;
+              break;
+            }
+            options.onBatch?.(info); // before the span's COMMIT, here
+          }
+          endSpan();
+        });
+      } else {
+        while (applied < rebuildSpan) {
+          const page = await store.readAll({ fromPosition: from, max: batchSize });
+          const first = applied === 0;
+          const info = db.transaction(() => {
+            lockCheckpoints(db);
+            if (first && page.events.length > 0) for (const t of open) clearCheckpoint(db, t.view.name);
+            return applyPage(page);
+          });
+          if (!info) {
+            caughtUp = true;
+            break;
+          }
+          options.onBatch?.(info);
+          await new Promise((r) => setImmediate(r)); // as in drain
+        }
+        db.transaction(() => {
+          lockCheckpoints(db);
+          endSpan();
+        });
+      }
       for (const t of open) checkpoint.set(t.view.name, from);
       if (caughtUp) return;
     }

@@ -58,9 +58,15 @@ const counter = (name: string, failOn?: string): View => ({
   },
 });
 
+/** The rebuild's two ways of reading: a page per transaction (any store), or a span per transaction. */
+const modes = [
+  ...engines.map((engine) => ({ engine, sync: false })),
+  { engine: 'sqlite' as const, sync: true },
+];
+
 describe('rebuild in spans', () => {
-  for (const engine of engines)
-    it(`${engine}: a rebuild in spans writes exactly the rows a page-by-page catch-up writes`, async () => {
+  for (const { engine, sync } of modes)
+    it(`${engine}${sync ? ', one transaction per span' : ''}: a rebuild in spans writes exactly the rows a page-by-page catch-up writes`, async () => {
       const store = await storeCopy();
       const head = await store.headPosition();
       expect(head).toBeGreaterThan(5 * SPAN);
@@ -78,6 +84,9 @@ describe('rebuild in spans', () => {
           batchSize: PAGE,
           rebuildSpan: SPAN,
           onBatch: ({ events }) => pages.push(events),
+          ...(sync && {
+            readPageSync: (fromPosition: number, max: number) => store.readAllSync({ fromPosition, max }),
+          }),
         });
         const done: number[] = [];
         await runner.rebuild(undefined, (p) => done.push(p.done));
@@ -130,6 +139,52 @@ describe('rebuild in spans', () => {
       const expected = dumpViews(clean, allViews);
       await cleanFile.close();
       expect(expected['rm_bank_reports']!.length).toBeGreaterThan(1000);
+      for (const table of Object.keys(expected))
+        expect({ table, rows: survived[table] }).toEqual({ table, rows: expected[table] });
+      expect(second.status().map((s) => s.checkpoint)).toEqual(allViews.map(() => head));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('one transaction per span: a rebuild stopped in the middle of a span rolls it back; the next runner resumes from the span before', async () => {
+    const store = await storeCopy();
+    const head = await store.headPosition();
+    const db = sqliteReadModelDb(store.db);
+    try {
+      let pages = 0;
+      const first = createProjectionRunner({
+        store,
+        db,
+        views: allViews,
+        batchSize: PAGE,
+        rebuildSpan: SPAN,
+        readPageSync: (fromPosition, max) => store.readAllSync({ fromPosition, max }),
+        onBatch: () => {
+          if (++pages === 6) throw Object.assign(new Error('disk unavailable'), { transient: true });
+        },
+      });
+      await expect(first.rebuild()).rejects.toThrow(/disk unavailable/);
+      // The first span (pages 1–4, 400 events) committed with its checkpoints; the second rolled back.
+      const stored = db.all<{ position: number }>('SELECT position FROM rm_checkpoints');
+      expect(stored.length).toBeGreaterThanOrEqual(allViews.length);
+      for (const v of allViews)
+        expect(
+          db.get<{ position: number }>('SELECT position FROM rm_checkpoints WHERE view = ?', v.name),
+        ).toEqual({
+          position: 400,
+        });
+
+      const second = createProjectionRunner({ store, db, views: allViews, batchSize: PAGE });
+      for (const s of second.status()) expect(s.checkpoint).toBe(400);
+      await second.catchUp();
+      const survived = dumpViews(db, allViews);
+
+      const cleanFile = openSqliteEventStore({ file: join(dir, `clean-${copies++}.db`) });
+      const clean = sqliteReadModelDb(cleanFile.db);
+      await createProjectionRunner({ store, db: clean, views: allViews, batchSize: PAGE }).catchUp();
+      const expected = dumpViews(clean, allViews);
+      await cleanFile.close();
       for (const table of Object.keys(expected))
         expect({ table, rows: survived[table] }).toEqual({ table, rows: expected[table] });
       expect(second.status().map((s) => s.checkpoint)).toEqual(allViews.map(() => head));

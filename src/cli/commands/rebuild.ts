@@ -54,11 +54,18 @@ export const rebuildCommand: CliCommand = {
       store.kind === 'sqlite' || postgres ? undefined : openSqliteDatabase(join(dataDir, 'ledger-local.db'));
     const db = postgres ?? sqliteReadModelDb(ownDb ?? (store as SqliteEventStore).db);
     try {
+      // Read models in the embedded store's own file: the rebuild reads the log on the connection it
+      // writes with, so each span of pages is one transaction (projections/runner.ts).
+      const embedded =
+        store.kind === 'sqlite' && !postgres && !ownDb ? (store as SqliteEventStore) : undefined;
       const runner = createProjectionRunner({
         store,
         db,
         views: allViews,
         batchSize: postgres ? 1000 : REBUILD_BATCH_SIZE,
+        ...(embedded && {
+          readPageSync: (fromPosition: number, max: number) => embedded.readAllSync({ fromPosition, max }),
+        }),
       });
       let bar: ReturnType<typeof progressBar> | undefined;
       let done = 0;

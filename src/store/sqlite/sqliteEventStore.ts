@@ -39,6 +39,11 @@ export interface SqliteEventStore extends EventStore {
    * write to the `events` table.
    */
   readonly db: SqliteDatabase;
+  /**
+   * `readAll` without the promise, on the same connection: for work that must read the log inside one
+   * of its own synchronous transactions on `db` (a projection rebuild applies a span of pages in one).
+   */
+  readAllSync(options?: ReadAllOptions): ReadAllPage;
 }
 
 export interface SqliteEventStoreOptions {
@@ -234,6 +239,15 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     }
   }
 
+  const readAllSync = (opts: ReadAllOptions = {}): ReadAllPage => {
+    const from = opts.fromPosition ?? 0;
+    const max = opts.max ?? 1000;
+    const rows =
+      (opts.recent ? recent.from(from, max) : undefined) ?? (stmt.readAll.all(from, max) as StoredRow[]);
+    const events = rows.map(eventFromRow);
+    return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
+  };
+
   const store: SqliteEventStore = {
     kind: 'sqlite',
     file: options.file,
@@ -270,13 +284,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       return r ?? undefined;
     },
 
-    async readAll(opts: ReadAllOptions = {}): Promise<ReadAllPage> {
-      const from = opts.fromPosition ?? 0;
-      const max = opts.max ?? 1000;
-      const rows =
-        (opts.recent ? recent.from(from, max) : undefined) ?? (stmt.readAll.all(from, max) as StoredRow[]);
-      const events = rows.map(eventFromRow);
-      return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
+    readAllSync,
+
+    async readAll(opts?: ReadAllOptions): Promise<ReadAllPage> {
+      return readAllSync(opts);
     },
 
     async headPosition(): Promise<number> {
