@@ -141,9 +141,32 @@ class Batch {
     );
   }
 
+  /**
+   * Each programme's parties as the latest RiskSharingAgreed of the page states them, written when the
+   * page ends: every guarantee restates its programme's terms, so writing them per event rewrote the
+   * same rows thousands of times. Nothing reads the table while events are applied.
+   */
+  readonly programmeParties = new Map<string, readonly { org: string; kind: string; shareBps: number }[]>();
+
+  endPage() {
+    this.entries.flush();
+    for (const [programmeId, parties] of this.programmeParties) {
+      this.db.run('DELETE FROM rm_guarantees_parties WHERE programme_id = ?', programmeId);
+      for (const p of parties)
+        this.db.run(
+          'INSERT INTO rm_guarantees_parties (programme_id, party, level, share_bps) VALUES (?, ?, ?, ?)',
+          programmeId,
+          p.org,
+          p.kind,
+          p.shareBps,
+        );
+    }
+    this.programmeParties.clear();
+  }
+
   end() {
     this.loans.flush();
-    this.entries.flush();
+    this.endPage();
   }
 }
 
@@ -156,7 +179,7 @@ function batch(db: ReadModelDb): ViewBatch {
         events.map((e) => (streamCategory(e.stream) === 'loan' ? streamId(e.stream) : undefined)),
       ),
     apply: (e) => applyOne(b, e),
-    endPage: () => b.entries.flush(),
+    endPage: () => b.endPage(),
     end: () => b.end(),
   };
 }
@@ -196,15 +219,7 @@ function applyOne(b: Batch, e: PositionedEvent): void {
       d.programmeId,
       d.lossRateCeilingBps,
     );
-    db.run('DELETE FROM rm_guarantees_parties WHERE programme_id = ?', d.programmeId);
-    for (const p of d.parties)
-      db.run(
-        'INSERT INTO rm_guarantees_parties (programme_id, party, level, share_bps) VALUES (?, ?, ?, ?)',
-        d.programmeId,
-        p.org,
-        p.kind,
-        p.shareBps,
-      );
+    b.programmeParties.set(d.programmeId, d.parties);
     const loan = loanByGuarantee(b, e);
     if (loan) {
       loan.programme_id = d.programmeId;
