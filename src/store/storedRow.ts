@@ -20,7 +20,7 @@ export const eventFromRow = (row: StoredRow): PositionedEvent => {
     // No `cause`: JSON.parse's message quotes the body around the fault.
     throw corruptRow(row, 'is not valid JSON');
   }
-  if (typeof e !== 'object' || e === null) throw corruptRow(row, 'is not a JSON object');
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) throw corruptRow(row, 'is not a JSON object');
   return {
     id: e.id,
     stream: row[1],

@@ -8,6 +8,7 @@ import {
 import { loadConfig } from '../../app/config.ts';
 import { openEventStore } from '../../store/openEventStore.ts';
 import { openSqliteDatabase } from '../../store/sqlite/index.ts';
+import { readAhead, type ReadAhead } from '../../store/sqlite/readAhead.ts';
 import type { SqliteEventStore } from '../../store/sqlite/sqliteEventStore.ts';
 import { EXIT_USAGE, progressBar } from '../output.ts';
 import type { CliCommand } from './command.ts';
@@ -53,19 +54,22 @@ export const rebuildCommand: CliCommand = {
     const ownDb =
       store.kind === 'sqlite' || postgres ? undefined : openSqliteDatabase(join(dataDir, 'ledger-local.db'));
     const db = postgres ?? sqliteReadModelDb(ownDb ?? (store as SqliteEventStore).db);
+    let ahead: ReadAhead | undefined;
     try {
       // Read models in the embedded store's own file: the rebuild reads the log on the connection it
       // writes with, so each span of pages is one transaction (projections/runner.ts).
       const embedded =
         store.kind === 'sqlite' && !postgres && !ownDb ? (store as SqliteEventStore) : undefined;
+      // The next page is fetched on another thread while this one applies the current one.
+      ahead =
+        embedded &&
+        readAhead(embedded.file, (fromPosition, max) => embedded.readAllSync({ fromPosition, max }));
       const runner = createProjectionRunner({
         store,
         db,
         views: allViews,
         batchSize: postgres ? 1000 : REBUILD_BATCH_SIZE,
-        ...(embedded && {
-          readPageSync: (fromPosition: number, max: number) => embedded.readAllSync({ fromPosition, max }),
-        }),
+        ...(ahead && { readPageSync: ahead.read }),
       });
       let bar: ReturnType<typeof progressBar> | undefined;
       let done = 0;
@@ -82,6 +86,7 @@ export const rebuildCommand: CliCommand = {
         );
       return status.some((v) => v.error) ? 1 : 0;
     } finally {
+      await ahead?.close();
       ownDb?.close();
       await postgres?.close();
       await store.close();
