@@ -171,6 +171,19 @@ const rssMiB = (pid: number): number => {
   return m ? Number(m[1]) / 1024 : NaN;
 };
 
+/** Waits (at most 120 s) until the projections and the API's followers report no lag; the seconds waited. */
+async function settle(url: string): Promise<number> {
+  const t0 = Date.now();
+  for (;;) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const lag = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const caughtUp =
+      lag('loan_ledger_projection_lag_events') === 0 && lag('loan_ledger_api_follower_lag_events') === 0;
+    if (caughtUp || Date.now() - t0 > 120_000) return (Date.now() - t0) / 1000;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function scrape(url: string) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (re: RegExp) => {
@@ -283,6 +296,12 @@ export async function run(): Promise<number> {
       );
     } else rate = Math.round(given);
 
+    // The calibration leaves the followers (projections, the Merkle log, the API's indexes) a backlog
+    // they drain for a while after it; soaking at once would put that drain in the first minute, the
+    // short run the others are compared with. So wait until they have caught up.
+    const settledIn = await settle(server.url);
+    console.log(`followers caught up ${settledIn.toFixed(1)} s after the calibration; soaking`);
+
     started = Date.now();
     const sample = async () => {
       try {
@@ -357,8 +376,13 @@ export async function run(): Promise<number> {
   // RSS follows the heap V8 reserves, which grows with the allocation rate until it reaches its growing
   // factor over the live heap; whether it has levelled off shows in the second half.
   const secondHalf = samples.filter((s) => s.atS >= (minutes * 60) / 2);
-  // The short run is the soak's first minute: same server, same rate, same machine.
+  // The short run is the soak's first minute: same server, same rate, same machine. A first minute
+  // slower than the soak's typical minute (a stall in it) would make "within 2x of it" pass for
+  // nothing (on 2026-11-28 one soak's first minute had a p99 of 718 ms and the median minute 70 ms),
+  // so the reference is the lower of the first minute's p99 and the median minute's.
   const firstP99 = latencies[0]!;
+  const medianP99 = percentiles(latencies).median;
+  const p99Reference = Math.min(firstP99, medianP99);
   const worstLater = latencies.length > 1 ? Math.max(...latencies.slice(1)) : firstP99;
   const rateSource = calibration
     ? `50 % of the lower of this server's own peak (${Math.round(calibration.requests.average)}/s closed loop over ${CALIBRATION_S} s, p99 ${calibration.latency.p99} ms)${peak ? ` and docs/perf.md's api peak (${peak.rate}/s at ${peak.connections} connections, p99 ${peak.p99} ms; a bare buildApp without log, projections or anchoring)` : ''}`
@@ -379,8 +403,8 @@ export async function run(): Promise<number> {
       met: live.length > 1 && liveSlope * Math.max(0, minutes - 1) <= 0.1 * liveMean,
     },
     {
-      name: `p99 within 2x of the first minute (${(worstLater / firstP99).toFixed(2)}x)`,
-      met: worstLater <= 2 * firstP99,
+      name: `p99 within 2x of the first minute's or the median minute's, whichever is lower (${(worstLater / p99Reference).toFixed(2)}x)`,
+      met: worstLater <= 2 * p99Reference,
     },
   ];
   const verdict = [
@@ -395,7 +419,7 @@ export async function run(): Promise<number> {
     ).toFixed(
       2,
     )} MiB/min over the second half; V8 heap reserved ${fmt(Math.min(...settled.map((s) => s.totalMiB)))}–${fmt(Math.max(...settled.map((s) => s.totalMiB)))} MiB; V8 heap used at sampling time (garbage included) ${fmt(Math.min(...heap))}–${fmt(Math.max(...heap))} MiB, trend ${slope(xs, heap).toFixed(2)} MiB/min`,
-    `p99: first minute (the short run) ${firstP99} ms, worst later minute ${worstLater} ms = ${(worstLater / firstP99).toFixed(2)}× (target ≤ 2×); median of the minutes' p99 ${percentiles(latencies).median} ms`,
+    `p99: first minute (the short run) ${firstP99} ms, median minute ${medianP99} ms, worst later minute ${worstLater} ms = ${(worstLater / p99Reference).toFixed(2)}× the lower of the two (target ≤ 2×)`,
     `errors: ${failures} non-2xx or failed (timeouts included) of ${totalReq} commands`,
     `machine load (1-min average, sampled every 10 s): ${fmt(Math.min(...loads))}–${fmt(Math.max(...loads))}, mean ${fmt(loads.reduce((a, b) => a + b, 0) / loads.length)} on ${machine().split(' ×')[0]} cores`,
     `machine speed (the fixed reference work, median per minute): ${minuteRows[0]?.referenceMs} ms in the first minute, ${Math.min(...refs)}–${Math.max(...refs)} ms over the run (slowest ${(Math.max(...refs) / (minuteRows[0]?.referenceMs ?? NaN)).toFixed(2)}× the first); server CPU per command ${Math.min(...cpus)}–${Math.max(...cpus)} µs`,
@@ -426,7 +450,7 @@ A real \`loan-ledger serve\` process (embedded SQLite, dev chain, projections an
 
 ${verdict.map((v) => `- ${v}`).join('\n')}
 
-Reading the figures: a leak in the server shows in the **live heap** (\`loan_ledger_heap_used_after_major_gc_bytes\`, the heap right after V8's last full GC). "Heap used" sampled at a random moment also counts garbage not yet collected, and V8 lets that grow as the heap's limit grows, so its trend overstates; RSS follows the heap V8 reserves, which it grows with the allocation rate (up to a few times the live heap) before it levels off, hence the second-half trend; RSS also includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off. Every command carries a fresh Idempotency-Key, as a bank's retrying client sends, so the Idempotency-Key index reaches its bound (\`IDEMPOTENCY_INDEX_ENTRIES\`, 100,000) during calibration and the first minute. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the first minute of the same run rather than with a bench run at another time. The last two columns of the minutes' table say how fast the machine itself ran: "reference work" is a fixed 20,000 SHA-256 of 1 KiB timed every 10 s on a thread of the load generator (the same work, so a larger figure is a slower machine: this VM has phases of minutes in which everything runs ~40 % slower), and "server CPU µs / command" is the server's own CPU over the commands it answered that minute (it rises when the machine is slow, and falls when a backlog makes the server batch more).
+Reading the figures: a leak in the server shows in the **live heap** (\`loan_ledger_heap_used_after_major_gc_bytes\`, the heap right after V8's last full GC). "Heap used" sampled at a random moment also counts garbage not yet collected, and V8 lets that grow as the heap's limit grows, so its trend overstates; RSS follows the heap V8 reserves, which it grows with the allocation rate (up to a few times the live heap) before it levels off, hence the second-half trend; RSS also includes SQLite's page cache (\`cache_size\` 64 MiB per connection, src/store/sqlite/database.ts), which fills as the database file grows and then levels off. Every command carries a fresh Idempotency-Key, as a bank's retrying client sends, so the Idempotency-Key index reaches its bound (\`IDEMPOTENCY_INDEX_ENTRIES\`, 100,000) during calibration and the first minute. The p99 follows the machine's load (other work on the same 2 cores), hence the comparison with the same run's first minute (or its median minute, if lower) rather than with a bench run at another time. The soak starts once the followers have drained what the calibration left them (\`loan_ledger_projection_lag_events\` and \`loan_ledger_api_follower_lag_events\` at 0), so that drain is not in the first minute. The last two columns of the minutes' table say how fast the machine itself ran: "reference work" is a fixed 20,000 SHA-256 of 1 KiB timed every 10 s on a thread of the load generator (the same work, so a larger figure is a slower machine: this VM has phases of minutes in which everything runs ~40 % slower), and "server CPU µs / command" is the server's own CPU over the commands it answered that minute (it rises when the machine is slow, and falls when a backlog makes the server batch more).
 
 ${table.join('\n')}
 
