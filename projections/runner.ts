@@ -196,13 +196,15 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   };
 
   /**
-   * A rebuild from zero. Each view's batch stays open for a span of pages: every page is its own
-   * transaction and writes what the views append (`endPage`), while the rows they hold by key (a
-   * loan's row, changed by each of its events) are written once, at the span's end, with the
-   * checkpoints. Between a span's first page and its end the views have no checkpoint at all (cleared
-   * in the first page's transaction), so a crash in between leaves nothing to resume from a wrong
-   * place: the next runner to open finds no checkpoint and rebuilds the view from zero. Per page the
+   * A rebuild from zero. Each view's batch stays open for a span of pages: what the views append is
+   * written at the end of every page (`endPage`), while the rows they hold by key (a loan's row, changed
+   * by each of its events) are written once, at the span's end, with the checkpoints. Page by page the
    * runner would rewrite every touched row, and the b-tree pages around it, once per page.
+   * - With `readPageSync` the whole span is one transaction: a crash rolls it back to the previous
+   *   span's checkpoints.
+   * - Without it, each page is its own transaction (its read is awaited between them), and the first
+   *   page's transaction deletes the views' checkpoints: until the span's end there is none a runner
+   *   could resume from, so after a crash in between the next runner to open rebuilds them from zero.
    */
   const rebuildInSpans = async (targets: readonly View[], onPage: (position: number) => void) => {
     let from = 0;
