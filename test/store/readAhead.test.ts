@@ -57,7 +57,7 @@ describe('read-ahead of the embedded store', () => {
       // Read directly: the first page (nothing was asked ahead), and the empty one after a short page
       // (the end of the log: nothing is asked ahead of it). Every other page came from the worker.
       const directly = 1 + (head % 100 === 0 ? 0 : 1);
-      expect(reader.counts).toEqual({ ahead: pages.length - directly, direct: directly });
+      expect(reader.counts).toEqual({ ahead: pages.length - directly, direct: directly, timedOut: 0 });
     } finally {
       await reader.close();
     }
@@ -80,6 +80,18 @@ describe('read-ahead of the embedded store', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('a worker that stopped answering is waited for once, then every page is read directly', async () => {
+    const reader = readAhead(store.file, direct, { waitMs: 200 });
+    expect(reader.read(0, 100)).toEqual(direct(0, 100)); // asks for 100–199 ahead
+    expect(reader.read(100, 100)).toEqual(direct(100, 100)); // delivered; asks for 200–299 ahead
+    await reader.close(); // the worker ends; it may still have answered the request for 200–299
+    for (const from of [200, 300, 400, 500]) expect(reader.read(from, 100)).toEqual(direct(from, 100));
+    // One wait ran out (the first request the worker never took); nothing was asked of it after that.
+    expect(reader.counts.timedOut).toBe(1);
+    expect(reader.counts.ahead).toBeLessThanOrEqual(2);
+    expect(reader.counts.ahead + reader.counts.direct).toBe(6);
   });
 
   it('a damaged row gives the same integrity error as a direct read, naming its position', async () => {

@@ -14,8 +14,8 @@ import { eventFromRow, type StoredRow } from '../storedRow.ts';
  */
 export interface ReadAhead {
   read(fromPosition: number, max: number): ReadAllPage;
-  /** Pages the worker delivered and pages read directly, so far. */
-  readonly counts: { ahead: number; direct: number };
+  /** Pages the worker delivered, pages read directly, and waits for the worker that ran out. */
+  readonly counts: { ahead: number; direct: number; timedOut: number };
   close(): Promise<void>;
 }
 
@@ -25,14 +25,18 @@ const SLOT_BYTES = 32 * 2 ** 20;
 export interface ReadAheadOptions {
   /** Size of the shared page buffer (default 32 MiB); a page that does not fit is read directly. */
   slotBytes?: number;
+  /** How long a read waits for the worker before it gives up on it (default 10 s). */
+  waitMs?: number;
 }
 
 export interface ReadAheadOptions {
   /** Size of the shared page buffer (default 32 MiB); a page that does not fit is read directly. */
   slotBytes?: number;
+  /** How long a read waits for the worker before it gives up on it (default 10 s). */
+  waitMs?: number;
 }
 /** Longest wait for the worker before reading directly (it died, or the machine stalls). */
-const WAIT_MS = 30_000;
+const WAIT_MS = 10_000;
 
 // The layout of `control`, shared with readAheadWorker.mjs.
 const REQUEST = 0;
@@ -54,16 +58,20 @@ export function readAhead(
   const page = Buffer.from(slot);
   const worker = new Worker(new URL('./readAheadWorker.mjs', import.meta.url), {
     workerData: { file, control, slot },
+    // It holds one page of rows at a time: its memory is bounded whatever the length of the log.
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
   });
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('error', () => undefined); // it can only stop answering: reads then fall back
   let requests = 0;
-  const counts = { ahead: 0, direct: 0 };
+  const counts = { ahead: 0, direct: 0, timedOut: 0 };
   let ahead: { from: number; max: number } | undefined;
 
+  /** Set when the worker once did not answer in time: from then on every page is read directly. */
+  let broken = false;
   const request = (from: number, max: number) => {
     ahead = undefined;
-    if (from > 0x7fffffff) return;
+    if (broken || from > 0x7fffffff) return;
     Atomics.store(ctl, STATE, PENDING);
     ctl[FROM] = from;
     ctl[MAX] = max;
@@ -74,10 +82,17 @@ export function readAhead(
 
   /** The rows the worker delivered, or undefined when it could not. */
   const take = (): StoredRow[] | undefined => {
-    const deadline = Date.now() + WAIT_MS;
+    const deadline = Date.now() + (options.waitMs ?? WAIT_MS);
     while (Atomics.load(ctl, STATE) === PENDING && Date.now() < deadline)
       Atomics.wait(ctl, STATE, PENDING, deadline - Date.now());
-    if (Atomics.load(ctl, STATE) !== READY) return undefined;
+    const state = Atomics.load(ctl, STATE);
+    // Still pending: the worker died (a rebuild's span never returns to the event loop to hear of it)
+    // or is stuck. It could still write into the buffer, so nothing is asked of it again.
+    if (state === PENDING) {
+      broken = true;
+      counts.timedOut++;
+    }
+    if (state !== READY) return undefined;
     const n = page.readUInt32LE(0);
     const rows: StoredRow[] = new Array(n);
     let at = 8;
@@ -99,7 +114,12 @@ export function readAhead(
   return {
     counts,
     read(fromPosition, max) {
-      const rows = ahead?.from === fromPosition && ahead.max === max ? take() : undefined;
+      let rows: StoredRow[] | undefined;
+      if (ahead) {
+        // Always wait for the page asked ahead, even one not wanted now: the next request reuses its buffer.
+        const delivered = take();
+        if (ahead.from === fromPosition && ahead.max === max) rows = delivered;
+      }
       let result: ReadAllPage;
       if (rows) {
         counts.ahead++;
@@ -109,8 +129,6 @@ export function readAhead(
           nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : fromPosition,
         };
       } else {
-        // The worker may still be reading: wait for it before the next request reuses its buffer.
-        if (ahead) take();
         counts.direct++;
         result = fallback(fromPosition, max);
       }
