@@ -361,7 +361,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           });
         } catch (error) {
           if (isTransientDbError(error)) {
-            // Their checkpoints are cleared in the database: stopped here, rebuilt when a runner next opens.
+            // Stopped here. In the database each view is at the last span that committed (one transaction
+            // per span) or has no checkpoint (one per page): a runner that opens next resumes or rebuilds.
             for (const v of chosen) failed.set(v.name, `rebuild interrupted: ${(error as Error).message}`);
             throw error;
           }
