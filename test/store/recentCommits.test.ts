@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RecentCommits } from '../../src/store/recentCommits.ts';
-import type { StoredRow } from '../../src/store/storedRow.ts';
+import { eventFromRow, type StoredRow } from '../../src/store/storedRow.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { makeEvent, streamName } from './contract.ts';
 
@@ -101,5 +101,24 @@ describe('SQLite readAll with `recent`: commits served from memory', () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('RecentCommits.eventsFrom', () => {
+  it('parses each row once: every reader gets the same frozen event a table read would parse', () => {
+    const recent = new RecentCommits(10);
+    const body = (p: number) =>
+      JSON.stringify({ id: `e${p}`, type: 'T', schemaVersion: 1, data: { p, list: [p] }, meta: { n: p } });
+    recent.add([0, 1, 2].map((p): StoredRow => [p, 's-1', p, body(p)]));
+    const first = recent.eventsFrom(1, 5)!;
+    expect(first.map((e) => e.position)).toEqual([1, 2]);
+    expect(first).toEqual([1, 2].map((p) => eventFromRow([p, 's-1', p, body(p)])));
+    const again = recent.eventsFrom(0, 5)!;
+    expect(again[1]).toBe(first[0]); // shared, not parsed again
+    // The suite runs with NODE_ENV=test: a follower that changed a shared event would throw here.
+    expect(() => {
+      (first[0]!.data as { list: number[] }).list.push(9);
+    }).toThrow(TypeError);
+    expect(recent.eventsFrom(3, 1)).toBeUndefined();
   });
 });

@@ -66,39 +66,47 @@ export class PartyIndex {
   private readonly grants = new Map<string, Grant>();
   private readonly links = new Map<string, Set<string>>();
 
+  /**
+   * One pass over the event's data fields (the follower calls this for every event the ledger commits,
+   * so it avoids the intermediate arrays it would otherwise build per event).
+   */
   apply(event: RecordedEvent): void {
     const data = event.data as Record<string, unknown>;
     // A stream stays linked to every resource any of its events named: RiskSharingAgreed on
     // `guarantee-<id>` names no loanId, but its sharers are parties of the loan GuaranteeIssued named.
     let linked = this.links.get(event.stream);
     if (!linked) this.links.set(event.stream, (linked = new Set()));
-    for (const [field, v] of Object.entries(data)) {
-      const category = referenceCategory(field);
-      if (category !== undefined && typeof v === 'string' && v.length > 0) linked.add(`${category}-${v}`);
-    }
-    const resources = [event.stream, ...linked];
-    const named: [string, PartyKind][] = [];
-    for (const [field, v] of Object.entries(data)) {
-      const kind = kindOfField(field);
-      if (kind !== undefined && typeof v === 'string' && v.length > 0) named.push([v, kind]);
-    }
-    for (const field of LIST_FIELDS) {
-      const list = data[field];
-      if (!Array.isArray(list)) continue;
-      for (const entry of list) {
-        const org = (entry as Record<string, unknown> | null)?.org;
-        if (typeof org === 'string') named.push([org, 'sharer']);
+    let named: [string, PartyKind][] | undefined;
+    let uscc: unknown = data.uscc ?? undefined; // as usccIn: a null `uscc` looks further
+    for (const field in data) {
+      if (!Object.hasOwn(data, field)) continue;
+      const v = data[field];
+      if (typeof v === 'string') {
+        if (uscc === undefined && field.endsWith('Uscc')) uscc = v;
+        if (v.length === 0) continue;
+        const category = referenceCategory(field);
+        if (category !== undefined) linked.add(`${category}-${v}`);
+        const kind = kindOfField(field);
+        if (kind !== undefined) (named ??= []).push([v, kind]);
+      } else if (Array.isArray(v) && LIST_FIELDS.includes(field)) {
+        for (const entry of v) {
+          const org = (entry as Record<string, unknown> | null)?.org;
+          if (typeof org === 'string') (named ??= []).push([org, 'sharer']);
+        }
       }
     }
-    if (event.revision === 0) named.push([event.meta.actor.org, 'creator']);
-    for (const resource of resources) {
-      for (const [org, kind] of named) this.add(resource, org, kind);
+    if (event.revision === 0) (named ??= []).push([event.meta.actor.org, 'creator']);
+    if (named) {
+      for (const [org, kind] of named) {
+        this.add(event.stream, org, kind);
+        for (const resource of linked) this.add(resource, org, kind);
+      }
     }
-    const uscc = usccIn(data);
     if (typeof uscc === 'string') {
-      for (const r of resources) if (!this.usccOf.has(r)) this.usccOf.set(r, uscc);
+      if (!this.usccOf.has(event.stream)) this.usccOf.set(event.stream, uscc);
+      for (const r of linked) if (!this.usccOf.has(r)) this.usccOf.set(r, uscc);
     }
-    this.applyGrant(event, data);
+    if (event.stream.startsWith('authorization-')) this.applyGrant(event, data);
   }
 
   private add(resource: string, org: string, kind: PartyKind): void {
@@ -110,7 +118,6 @@ export class PartyIndex {
   }
 
   private applyGrant(event: RecordedEvent, data: Record<string, unknown>): void {
-    if (!event.stream.startsWith('authorization-')) return;
     const authorizationId = event.stream.slice('authorization-'.length);
     if (/Granted$/.test(event.type)) {
       const grantee = (data.granteeOrg ?? data.grantee) as string | undefined;

@@ -10,6 +10,7 @@ import { checkIdempotencyKey, derivedId, requestDigest } from '../idempotency.ts
 import {
   CommandResponseSchema,
   IdempotencyHeaders,
+  commandRouteSerializer,
   PathId,
   etag,
   parseIfMatch,
@@ -77,6 +78,7 @@ export function mountCommandRoutes(app: FastifyInstance, ctx: ApiContext, routes
         body: bodySchemaFor(route, module),
         response: { 201: CommandResponseSchema, ...problemResponses },
       },
+      serializerCompiler: commandRouteSerializer,
       handler: async (request, reply) => {
         const principal = principalOf(request);
         const params = request.params as Record<string, string>;

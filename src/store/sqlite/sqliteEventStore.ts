@@ -242,9 +242,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const readAllSync = (opts: ReadAllOptions = {}): ReadAllPage => {
     const from = opts.fromPosition ?? 0;
     const max = opts.max ?? 1000;
-    const rows =
-      (opts.recent ? recent.from(from, max) : undefined) ?? (stmt.readAll.all(from, max) as StoredRow[]);
-    const events = rows.map(eventFromRow);
+    const events =
+      (opts.recent ? recent.eventsFrom(from, max) : undefined) ??
+      (stmt.readAll.all(from, max) as StoredRow[]).map(eventFromRow);
     return { events, nextPosition: events.length > 0 ? events[events.length - 1]!.position + 1 : from };
   };
 
