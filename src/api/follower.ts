@@ -16,6 +16,8 @@ export class Follower {
   private again = false;
   private unsubscribe: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Positions at or past `position` whose events the sinks already have (see `appliedAt`). */
+  private readonly appliedAhead = new Set<number>();
   lastError: unknown;
 
   constructor(
@@ -39,6 +41,15 @@ export class Follower {
     clearInterval(this.timer);
   }
 
+  /**
+   * This process gave the event at `position` to every sink itself, right after committing it (so the
+   * next request sees it without waiting for a wake); the catch-up then passes it by instead of applying
+   * it a second time. The sinks are idempotent, so this only saves the work.
+   */
+  appliedAt(position: number): void {
+    if (position >= this.position) this.appliedAhead.add(position);
+  }
+
   /** Next position to read: the count of events applied on dense stores. */
   get applied(): number {
     return this.position;
@@ -55,7 +66,10 @@ export class Follower {
           this.again = false;
           for (;;) {
             const page = await this.store.readAll({ fromPosition: this.position, max: 1000, recent: true });
-            for (const e of page.events) for (const s of this.sinks) s.apply(e);
+            for (const e of page.events) {
+              if (this.appliedAhead.delete(e.position)) continue;
+              for (const s of this.sinks) s.apply(e);
+            }
             if (page.events.length === 0 || page.nextPosition === this.position) break;
             this.position = page.nextPosition;
           }

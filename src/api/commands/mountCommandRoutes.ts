@@ -116,6 +116,8 @@ export function mountCommandRoutes(app: FastifyInstance, ctx: ApiContext, routes
                 for (const e of events) {
                   ctx.directory.apply(e);
                   ctx.parties.apply(e);
+                  // the idempotency index has the response already (handleCommand)
+                  ctx.follower.appliedAt(e.position);
                 }
                 ctx.metrics.appendDuration.observe({ aggregate: route.aggregate }, ms / 1000);
               },

@@ -191,7 +191,9 @@ export const outstandingPrincipal = (state: LoanState): number =>
   state.schedule.reduce((s, i) => s + i.principalFen - i.principalPaidFen, 0);
 
 /** Everything still owed under the schedule plus penalty. */
-export const totalOutstanding = (state: LoanState): number =>
-  state.penaltyOutstandingFen +
-  dueBalances(state, () => true).principalFen +
-  dueBalances(state, () => true).interestFen;
+export const totalOutstanding = (state: LoanState): number => {
+  let owed = state.penaltyOutstandingFen;
+  for (const i of state.schedule)
+    owed += i.principalFen - i.principalPaidFen + i.interestFen - i.interestPaidFen;
+  return owed;
+};
