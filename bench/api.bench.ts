@@ -343,64 +343,72 @@ ${LIMITS}`,
 }
 
 /** Why the numbers are what they are (profiles of the warm command path at 64 connections). */
-const LIMITS = `**What limits it.** Each server is CPU-bound on one core: commands/s × CPU per command is about one
-core-second per second, so 5,000 commands/s needs a command to cost at most ~200 µs of CPU, and 25 % of
-the no-op ceiling at most ~4 × the no-op's. On this shared 2-core machine (load averages above) the
-process also waits for a core, so requests/s, latencies and even the CPU columns move by ±30 % from run to
-run. Per commit, the store and every follower pay a fixed cost (BEGIN/COMMIT with the WAL fsync, each
-follower's wake, read and transaction): at 64 connections a commit carries 30–40 repayments and that cost
-is spread thin; at 10 it carries ≤ 10, hence the higher CPU per command at 10. Where a warm command's CPU
-goes (\`node --cpu-prof\` and \`perf record\` of the servers under this load):
+const LIMITS = `**What limits it.** The request thread. Commands/s × CPU per command is about one core-second per
+second, so 5,000 commands/s needs a command to cost at most ~200 µs of that thread, and 25 % of the no-op
+ceiling at most ~4 × the no-op's. The machine is not full: sampled from /proc/stat during the real server's
+64-connection cell (2026-11-28), the two vCPUs were 1.27–1.32 cores busy in all (server ~1.0, autocannon
+and the rest ~0.3), and the request thread itself was ~89 % busy and ~11 % idle waiting for the client's
+next requests. On this shared machine the same run moves by ±10–30 % from minute to minute, so every
+comparison below alternates the two trees run by run. Per commit, the store and every follower pay a fixed
+cost (BEGIN/COMMIT with the WAL fsync, each follower's wake, read and transaction): at 64 connections a
+commit carries 30–40 repayments, at 10 it carries ≤ 10, hence the higher CPU per command at 10. Where the
+request thread's time goes in the real server at 64 connections (\`node --cpu-prof\`, 10 s, 2026-11-28,
+after steps 1–3 below; 359 µs of server CPU per command in that run):
 
-- **HTTP and fastify** (parsing, routing, the JSON body, the zod body schema, auth and access hooks,
-  metrics, the zod response schema, writing the response): the largest share, several times the no-op's.
-- **Garbage collection**, ~7–11 %: zod, JSON and fastify allocations per request.
-- **The store's append**: validation and RFC 8785 canonicalization of each event (~5–7 %), the inserts,
-  and the COMMIT, whose WAL fsync blocks the loop (better-sqlite3 is synchronous; 5–11 % of wall samples,
-  little CPU). A writer in a worker thread would overlap the fsync with request handling, but the store's
-  connection is shared with modules writing their own tables (\`store.db\`); not done.
-- The loan decider and evolve for a repayment (allocation over the schedule), ~5–7 %.
-- **The real server only**: the projection runner (~10–15 % of its samples: every view, one read-model
-  transaction per wake), the Merkle log (leaf hashing — canonical JSON again — and one tree transaction per
-  wake, ~6–10 %), the request log line (~12 µs per line: serializers and redaction paths), the erasure and
-  key/party/idempotency followers. It costs ~1.5 × the command path alone.
+| what | share |
+|---|---|
+| HTTP, fastify, the zod body schema, auth and access hooks, metrics, the log line, writing the response | ~25 % |
+| the command handler: the loan decider and evolve, the state cache, the per-stream lock, the key and party indexes updated at commit | ~19 % |
+| the store: envelope check and RFC 8785 body, the inserts, BEGIN/COMMIT with the WAL fsync blocking the thread (~7 %) | ~17 % |
+| the projection runner (every view's rows and one read-model transaction per 20 ms wake) | ~10 % |
+| the Merkle log (leaf canonical JSON and SHA-256, one tree transaction per wake) | ~8 % |
+| garbage collection | ~7 % |
+| the API's follower, erasure, anchoring | ~5 % |
+| idle | ~11 % |
+
 - A loan's **first** command after a start (or after it left the 10,000-entry state cache) reads, parses
   and folds its whole stream (the warm-up cost above; for the in-process server it includes the warm-up
   client's own CPU, which runs in the same process).
 - \`npm start\` also applies a per-key rate limit (1,000/s per API key, RATE_LIMIT_PER_SECOND; 0 here),
   which caps one bank's key long before the server.
-- A bigger young generation for the server, as \`loan-ledger rebuild\` uses (src/cli/nodeFlags.ts), made no
-  difference (2026-11-28, real server alone at 64 connections, three alternating runs each): 2,990–3,236
-  commands/s without, 3,106–3,269 with \`--max-semi-space-size=32\`, 2,926–3,109 with 64.
+- Tried and not kept (measured in earlier rounds, see docs/reliability.md): a bigger young generation
+  (\`--max-semi-space-size\` 32/64: within noise), the WAL fsync on libuv's thread pool (more CPU, fewer
+  commands/s), a group-commit window, 100 ms follower wakes, \`synchronous=NORMAL\` for the tree and read
+  models, an asynchronous pino destination.
 
-Changes of the second 2026-11-27 round: (1) the Merkle log and the projections are woken at most once
-per 20 ms (src/store/coalescedWakes.ts) and take what committed meanwhile as one page (one tree and one
-read-model transaction per wake, not per commit); (2) the SQLite store keeps its last 4,096 committed
-rows and answers followers' reads of just-committed positions (\`readAll({ recent: true })\`: the API's
-key/party/idempotency indexes, the Merkle log's drain, erasure, projections) from memory instead of
-querying the table it just wrote; integrity reads (log entries, verification, evidence) still read the
-table (test/store/recentCommits.test.ts); (3) one log line per request instead of fastify's two (an
-asynchronous pino destination was measured too: no cheaper per line, so logs stay synchronous); (4) the
-store checks the event envelope by hand before zod (src/events/envelopeCheck.ts; zod still parses
-whatever the check does not accept, for the error and its paths; property-tested to accept nothing zod
-refuses, with the same canonical bytes). Before/after, this bench on the tree before these changes right
-back to back (same machine, load average ~2.1, 18:48–18:51 UTC; those two runs, not the tables above, are
-the comparison: a run of the same tree minutes later came out up to 50 % costlier per command on this
-shared box):
+**2026-11-28 round** (all in main; real server, commands at 64 connections, 10 s cells, the tree before
+and after alternated run by run):
 
-| server | connections | commands/s before → after | p99 ms before → after | CPU µs / command before → after |
-|---|---|---|---|---|
-| command path alone | 10 | 2736 → 2506 | 10 → 10 | 354 → 349 |
-| command path alone | 64 | 4036 → 4122 | 34 → 33 | 244 → 245 |
-| real server | 10 | 1241 → 1895 | 18 → 16 | 775 → 539 |
-| real server | 64 | 2336 → 2792 | 57 → 74 | 411 → 346 |
+1. Followers share one parse of each new event: the SQLite store's memory of its last commits keeps the
+   parsed event beside the row (\`RecentCommits.eventsFrom\`), where the API's indexes, erasure, the
+   Merkle log and the projections each parsed the same body before (~4 % of the thread). The shared event
+   must not be changed by a reader; under the test suite (NODE_ENV=test) it is deep-frozen, so a write
+   throws.
+2. The party index applies an event in one pass over its fields, without the intermediate arrays.
+3. A command's 201 body is written field by field (\`writeCommandResponse\`, src/api/schemas.ts) instead
+   of zod's encode of the response (~10 µs a response); a property test holds it to zod's output,
+   problems still go through zod.
+4. The API follower passes by the events this process already applied at commit, and a loan's total
+   outstanding is one pass over its schedule.
 
-The real server's per-commit follower work was what these changes cut (−30 % CPU per command at 10
-connections, −16 % at 64); the command path alone did not move beyond noise (the same A/B through
-\`inject\`, 64 commands per commit, 5 rounds alternating: 297–432 µs median after vs 283–363 before):
-the envelope check and the saved follower query were small shares. The targets are not met: 5,000/s needs
-the fastify path and the allocations per request cut (body and response schemas, hooks, JSON), and the
-real server's projections and Merkle hashing made cheaper per event, which this round did not reach.`;
+| step | before (commands/s; CPU µs/command) | after |
+|---|---|---|
+| 1–3 | 2,876; 364 · 3,018; 344 · 3,236; 323 | 3,040; 342 · 3,284; 315 · 3,378; 310 |
+| 4 | 2,844; 353 · 3,165; 330 · 2,999; 338 | 3,159; 318 · 3,165; 324 · 2,925; 343 |
+
+About −8 % CPU per command in all; the targets are still not met.
+
+**What would reach them.** Work has to leave the request thread, not only get cheaper on it: the second
+vCPU is ~0.7 idle. The largest separable block is the projection runner. Measured as an upper bound, the
+real server with no views at all (same bench, alternated with the full server): 3,876 and 3,715 against
+3,252 and 3,554 commands/s, p99 39–43 against 41–50 ms. So the runner on a worker thread of its own, with
+its own connection, would give at most ~10 %; it needs the read models in a file of their own (two
+writers on one SQLite file wait for each other's lock, and a wait on the request thread blocks it), a
+rebuild of them on the first start after the move, and the runner's status, lag and catch-up answered
+across threads. The Merkle log is the next block (~8 %) with the same file question, and its proofs are
+served from the request thread. Both together would still leave ~250 µs per command on the request
+thread: HTTP, validation and the store's append. So 5,000 commands/s on this 2-vCPU machine also needs the
+HTTP and append path cut by about a quarter, or the commands handled on more than one thread.`;
 
 /** What the load worker is asked to do. */
 interface Load {
