@@ -42,7 +42,8 @@ export interface ViewStatus {
 }
 
 export interface ProjectionRunnerOptions {
-  store: EventStore;
+  /** What the runner reads: the log, its head, and a wake on new commits. */
+  store: Pick<EventStore, 'readAll' | 'headPosition' | 'onAppended'>;
   db: ReadModelDb;
   views: readonly View[];
   /** Events per transaction (default 2000). Bigger is faster; smaller holds the store's connection for less time. */

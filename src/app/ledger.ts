@@ -8,6 +8,7 @@ import {
   postgresReadModelDb,
   sqliteReadModelDb,
 } from '../../projections/index.ts';
+import { createProjectionThread } from '../../projections/runnerThread.ts';
 import { buildApp, type LoanLedgerApp } from '../api/app.ts';
 import { certificateRoutes } from '../api/routes/certificates.ts';
 import { anchorNowRoute } from '../api/routes/anchorNow.ts';
@@ -21,7 +22,7 @@ import { createWebhookDispatcher } from '../../projections/webhooks.ts';
 import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
 import { registryFromDomain } from '../api/commands/fromDomain.ts';
 import { aggregates } from '../domain/index.ts';
-import { openEventStore, sqliteFile } from '../store/openEventStore.ts';
+import { openEventStore, readModelFile, sqliteFile } from '../store/openEventStore.ts';
 import { coalescedWakes } from '../store/coalescedWakes.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { openSqliteDatabase, type SqliteDatabase } from '../store/sqlite/index.ts';
@@ -120,20 +121,38 @@ export async function startLedger(
     // History below the chain's latest anchor must be the history we have: refuse to start otherwise.
     await checkAnchoredHistory(anchorer, (m) => process.emitWarning(`anchoring: ${m}`));
 
-    // Read models beside the events — in the store's SQLite file, or in the PostgreSQL database of
-    // DATABASE_URL; each batch and its checkpoint commit in one transaction there.
+    // Read models: on the embedded store, in <data dir>/readmodels.db, written by the projection thread
+    // (projections/runnerThread.ts) and read here on a connection of our own; with DATABASE_URL, in that
+    // PostgreSQL database; else beside the Merkle tree in ledger-local.db. Each batch and its checkpoints
+    // commit in one transaction there.
     const postgresReadModels = config.DATABASE_URL ? postgresReadModelDb(config.DATABASE_URL) : undefined;
     if (postgresReadModels) closers.push(() => postgresReadModels.close());
-    const readModels = postgresReadModels ?? sqliteReadModelDb(local.db);
-    const projections = createProjectionRunner({
-      store: coalescedWakes(store, 20, { recentReads: true }),
-      db: readModels,
-      views: allViews,
-      // A PostgreSQL batch blocks this thread for its round trips (postgresReadModelDb.ts): keep it short.
-      ...(postgresReadModels ? { batchSize: 250 } : {}),
-      onViewError: (view, e) =>
-        process.emitWarning(`projection ${view} stopped: ${e instanceof Error ? e.message : String(e)}`),
-    });
+    const readModelPath = embedded ? readModelFile(dataDir) : undefined;
+    const readModelDb = readModelPath
+      ? await openingSqlite(readModelPath, () => openSqliteDatabase(readModelPath))
+      : undefined;
+    if (readModelDb) {
+      closers.push(() => void readModelDb.close());
+      checkSqliteFile(readModelDb, readModelPath!);
+    }
+    const readModels = postgresReadModels ?? sqliteReadModelDb(readModelDb ?? local.db);
+    const onViewError = (view: string, e: unknown) =>
+      process.emitWarning(`projection ${view} stopped: ${e instanceof Error ? e.message : String(e)}`);
+    const projections = readModelPath
+      ? createProjectionThread({
+          storeFile: (store as SqliteEventStore).file,
+          readModelFile: readModelPath,
+          commits: coalescedWakes(store, 20),
+          onViewError,
+        })
+      : createProjectionRunner({
+          store: coalescedWakes(store, 20, { recentReads: true }),
+          db: readModels,
+          views: allViews,
+          // A PostgreSQL batch blocks this thread for its round trips (postgresReadModelDb.ts): keep it short.
+          ...(postgresReadModels ? { batchSize: 250 } : {}),
+          onViewError,
+        });
     await projections.start();
     closers.push(() => projections.stop());
     // Risk notices pushed to the endpoints institutions register (POST /v1/organizations/:orgId/webhooks).

@@ -68,6 +68,11 @@ CREATE INDEX IF NOT EXISTS events_idempotency_key
   WHERE json_extract(body, '$.meta.idempotencyKey') IS NOT NULL;
 `;
 
+/** The log in position order (also read by `openSqliteLogReader` and, in plain JS, readAheadWorker.mjs). */
+export const READ_ALL_SQL =
+  'SELECT position, stream, revision, body FROM events WHERE position >= ? ORDER BY position LIMIT ?';
+export const HEAD_SQL = 'SELECT coalesce(max(position) + 1, 0) FROM events';
+
 const MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
 interface Pending {
@@ -86,7 +91,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   db.exec(SCHEMA);
 
   const stmt = {
-    head: db.prepare('SELECT coalesce(max(position) + 1, 0) FROM events').pluck(),
+    head: db.prepare(HEAD_SQL).pluck(),
     revision: db.prepare('SELECT max(revision) FROM events WHERE stream = ?').pluck(),
     byId: db.prepare('SELECT stream, revision, position, body FROM events WHERE id = ?'),
     insert: db.prepare('INSERT INTO events (position, stream, revision, id, body) VALUES (?, ?, ?, ?, ?)'),
@@ -104,11 +109,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
          ORDER BY revision`,
       )
       .raw(),
-    readAll: db
-      .prepare(
-        'SELECT position, stream, revision, body FROM events WHERE position >= ? ORDER BY position LIMIT ?',
-      )
-      .raw(),
+    readAll: db.prepare(READ_ALL_SQL).raw(),
     savepoint: db.prepare('SAVEPOINT append'),
     release: db.prepare('RELEASE append'),
     rollbackTo: db.prepare('ROLLBACK TO append'),
