@@ -1,14 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteDatabase } from '../src/store/sqlite/database.ts';
-import { openSqliteLogReader } from '../src/store/sqlite/logReader.ts';
+import { sqliteLogReader } from '../src/store/sqlite/logReader.ts';
 import { sqliteReadModelDb } from './readModelDb.ts';
 import { createProjectionRunner } from './runner.ts';
 import type { ProjectionThreadSettings, ToMain, ToThread } from './runnerThread.ts';
 import { allViews } from './index.ts';
 
 /**
- * The projection thread: the ordinary runner, on a read-only connection to the event store's file and a
- * connection of its own to the read-model file. The main thread forwards its commits as wakes and asks
+ * The projection thread: the ordinary runner, on a connection of its own to the embedded store's file,
+ * where it reads the events and writes the read models with their checkpoints. The main thread forwards its commits as wakes and asks
  * for catch-ups, lags and rebuilds; every answer, and the views' status after each batch, comes back as a
  * message (runnerThread.ts).
  */
@@ -16,13 +16,13 @@ const settings = workerData as ProjectionThreadSettings;
 const port = parentPort!;
 const send = (message: ToMain) => port.postMessage(message);
 
-const log = openSqliteLogReader(settings.storeFile);
-const db = openSqliteDatabase(settings.readModelFile);
+const db = openSqliteDatabase(settings.file);
+const log = sqliteLogReader(db);
 const runner = createProjectionRunner({
   store: log,
   db: sqliteReadModelDb(db),
   views: allViews,
-  ...(settings.batchSize ? { batchSize: settings.batchSize } : {}),
+  batchSize: settings.batchSize,
   onBatch: () => send({ kind: 'status', views: runner.status() }),
   onViewError: (view, error) =>
     send({ kind: 'viewError', view, message: error instanceof Error ? error.message : String(error) }),
@@ -60,7 +60,6 @@ port.on('message', (m: ToThread) => {
       return void answer(m.id, async () => {
         await runner.stop();
         db.close();
-        log.close();
         return undefined;
       });
   }

@@ -22,7 +22,7 @@ import { createWebhookDispatcher } from '../../projections/webhooks.ts';
 import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
 import { registryFromDomain } from '../api/commands/fromDomain.ts';
 import { aggregates } from '../domain/index.ts';
-import { openEventStore, readModelFile, sqliteFile } from '../store/openEventStore.ts';
+import { openEventStore, sqliteFile } from '../store/openEventStore.ts';
 import { coalescedWakes } from '../store/coalescedWakes.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { openSqliteDatabase, type SqliteDatabase } from '../store/sqlite/index.ts';
@@ -121,27 +121,18 @@ export async function startLedger(
     // History below the chain's latest anchor must be the history we have: refuse to start otherwise.
     await checkAnchoredHistory(anchorer, (m) => process.emitWarning(`anchoring: ${m}`));
 
-    // Read models: on the embedded store, in <data dir>/readmodels.db, written by the projection thread
-    // (projections/runnerThread.ts) and read here on a connection of our own; with DATABASE_URL, in that
-    // PostgreSQL database; else beside the Merkle tree in ledger-local.db. Each batch and its checkpoints
-    // commit in one transaction there.
+    // Read models beside the events — in the store's SQLite file, or in the PostgreSQL database of
+    // DATABASE_URL; each batch and its checkpoint commit in one transaction there. On the embedded store
+    // the runner works on a thread of its own, through its own connection to the file
+    // (projections/runnerThread.ts); this thread reads them on the store's connection.
     const postgresReadModels = config.DATABASE_URL ? postgresReadModelDb(config.DATABASE_URL) : undefined;
     if (postgresReadModels) closers.push(() => postgresReadModels.close());
-    const readModelPath = embedded ? readModelFile(dataDir) : undefined;
-    const readModelDb = readModelPath
-      ? await openingSqlite(readModelPath, () => openSqliteDatabase(readModelPath))
-      : undefined;
-    if (readModelDb) {
-      closers.push(() => void readModelDb.close());
-      checkSqliteFile(readModelDb, readModelPath!);
-    }
-    const readModels = postgresReadModels ?? sqliteReadModelDb(readModelDb ?? local.db);
+    const readModels = postgresReadModels ?? sqliteReadModelDb(local.db);
     const onViewError = (view: string, e: unknown) =>
       process.emitWarning(`projection ${view} stopped: ${e instanceof Error ? e.message : String(e)}`);
-    const projections = readModelPath
+    const projections = embedded
       ? createProjectionThread({
-          storeFile: (store as SqliteEventStore).file,
-          readModelFile: readModelPath,
+          file: (store as SqliteEventStore).file,
           commits: coalescedWakes(store, 20),
           onViewError,
         })

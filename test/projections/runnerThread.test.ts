@@ -7,7 +7,6 @@ import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../proje
 import type { RebuildProgress } from '../../projections/runner.ts';
 import { createProjectionThread, type ProjectionThread } from '../../projections/runnerThread.ts';
 import { coalescedWakes } from '../../src/store/coalescedWakes.ts';
-import { readModelFile } from '../../src/store/openEventStore.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { dumpViews } from './dump.ts';
 import type { Staged } from './fixtures.ts';
@@ -16,8 +15,9 @@ import { portfolio } from './portfolio.ts';
 
 /**
  * The projection runner on its own thread (projections/runnerThread.ts), against the real embedded
- * store: the thread reads the events file on a read-only connection, writes readmodels.db, and is
- * woken by the store's commits. Its read models must equal the in-thread runner's, table by table.
+ * store: the thread reads the events and writes the read models through its own connection to the
+ * store's file, woken by the store's commits, while this thread keeps appending. Its read models must
+ * equal the in-thread runner's, table by table.
  */
 const dir = mkdtempSync(join(tmpdir(), 'proj-thread-'));
 let store: SqliteEventStore;
@@ -30,10 +30,10 @@ beforeAll(async () => {
   store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
   await appendBulk(store, events.slice(0, half));
   thread = createProjectionThread({
-    storeFile: store.file,
-    readModelFile: readModelFile(dir),
+    file: store.file,
+    batchSize: 100, // several catch-up pages at the start
     commits: coalescedWakes(store, 5),
-    restartMs: 50,
+    restartMs: 400, // long enough to look at the views while no thread runs
     onViewError: (view, e) => viewErrors.push(`${view}: ${e.message}`),
   });
   await thread.start();
@@ -57,15 +57,8 @@ async function reference(): Promise<Record<string, string[]>> {
   }
 }
 
-/** What the thread has written, read the way the API reads it: another connection to readmodels.db. */
-function served(): Record<string, string[]> {
-  const file = new Database(readModelFile(dir), { readonly: true });
-  try {
-    return dumpViews(sqliteReadModelDb(file), allViews);
-  } finally {
-    file.close();
-  }
-}
+/** What the thread has written, read the way the API reads it: on the store's own connection. */
+const served = (): Record<string, string[]> => dumpViews(sqliteReadModelDb(store.db), allViews);
 
 async function until(what: string, done: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -93,6 +86,11 @@ describe('the projection thread', () => {
   it('a thread that dies is reported on every view, started again, and resumes from its checkpoints', async () => {
     await thread.crashForTest();
     expect(thread.status().every((v) => v.error?.startsWith('projection thread stopped'))).toBe(true);
+    // Readiness can still read the lag: from the checkpoints the thread last reported.
+    await appendBulk(store, [...portfolio({ enterprises: 2, loans: 2, instalments: 2, seed: 76 })]);
+    const behind = await thread.lag();
+    expect(behind).toBe((await store.headPosition()) - Math.min(...thread.status().map((v) => v.checkpoint)));
+    expect(behind).toBeGreaterThan(0);
     await until('a new thread', () => thread.restarts === 1 && thread.status().every((v) => !v.error));
     // Commits made while no thread ran are read on the next wake or catch-up.
     await appendBulk(store, [...portfolio({ enterprises: 3, loans: 4, instalments: 3, seed: 77 })]);

@@ -1,22 +1,19 @@
-import Database from 'better-sqlite3';
+import type { SqliteDatabase } from './database.ts';
 import type { EventStore, ReadAllOptions, ReadAllPage } from '../eventStore.ts';
 import { Listeners } from '../listeners.ts';
 import { eventFromRow, type StoredRow } from '../storedRow.ts';
 import { HEAD_SQL, READ_ALL_SQL } from './sqliteEventStore.ts';
 
 /**
- * The embedded store's log, read on a read-only connection of its own: for a follower on another
- * thread (the projection thread), which cannot share the writer's connection. It is woken by whoever
- * knows of new commits (`wake`): its owner forwards the writer's commits to it.
+ * The embedded store's log, read through another connection to its file than the store's own: for a
+ * follower on another thread (the projection thread), which cannot use the store's connection. It is
+ * woken by whoever knows of new commits (`wake`): its owner forwards the store's commits to it.
  */
 export interface SqliteLogReader extends Pick<EventStore, 'readAll' | 'headPosition' | 'onAppended'> {
   wake(): void;
-  close(): void;
 }
 
-export function openSqliteLogReader(file: string): SqliteLogReader {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  db.pragma('busy_timeout = 5000');
+export function sqliteLogReader(db: SqliteDatabase): SqliteLogReader {
   const readAll = db.prepare(READ_ALL_SQL).raw();
   const head = db.prepare(HEAD_SQL).pluck();
   const listeners = new Listeners();
@@ -29,6 +26,5 @@ export function openSqliteLogReader(file: string): SqliteLogReader {
     headPosition: async () => head.get() as number,
     onAppended: (listener) => listeners.add(listener),
     wake: () => listeners.notify(),
-    close: () => db.close(),
   };
 }
