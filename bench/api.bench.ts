@@ -352,19 +352,20 @@ next requests. On this shared machine the same run moves by ±10–30 % from min
 comparison below alternates the two trees run by run. Per commit, the store and every follower pay a fixed
 cost (BEGIN/COMMIT with the WAL fsync, each follower's wake, read and transaction): at 64 connections a
 commit carries 30–40 repayments, at 10 it carries ≤ 10, hence the higher CPU per command at 10. Where the
-request thread's time goes in the real server at 64 connections (\`node --cpu-prof\`, 10 s, 2026-11-28,
-after steps 1–3 below; 359 µs of server CPU per command in that run):
+request thread's time goes in the real server at 64 connections (\`node --cpu-prof\` of the request thread,
+10 s, 2026-11-28, with every change below; 3,687 commands/s, 306 µs of server CPU per command over all
+its threads, ~240 µs of it on the request thread):
 
 | what | share |
 |---|---|
-| HTTP, fastify, the zod body schema, auth and access hooks, metrics, the log line, writing the response | ~25 % |
-| the command handler: the loan decider and evolve, the state cache, the per-stream lock, the key and party indexes updated at commit | ~19 % |
-| the store: envelope check and RFC 8785 body, the inserts, BEGIN/COMMIT with the WAL fsync blocking the thread (~7 %) | ~17 % |
-| the projection runner (every view's rows and one read-model transaction per 20 ms wake) | ~10 % |
+| HTTP, fastify, the zod body schema, auth and access hooks, metrics, the log line, writing the response | ~26 % |
+| the command handler: the loan decider and evolve, the state cache, the per-stream lock, the key and party indexes updated at commit | ~21 % |
+| the store: envelope check and RFC 8785 body, the inserts, BEGIN/COMMIT with the WAL fsync blocking the thread | ~19 % |
+| garbage collection | ~8 % |
 | the Merkle log (leaf canonical JSON and SHA-256, one tree transaction per wake) | ~8 % |
-| garbage collection | ~7 % |
 | the API's follower, erasure, anchoring | ~5 % |
-| idle | ~11 % |
+| the projection runner | ~0 % (on its own thread) |
+| idle | ~12 % |
 
 - A loan's **first** command after a start (or after it left the 10,000-entry state cache) reads, parses
   and folds its whole stream (the warm-up cost above; for the in-process server it includes the warm-up
@@ -390,25 +391,26 @@ and after alternated run by run):
    problems still go through zod.
 4. The API follower passes by the events this process already applied at commit, and a loan's total
    outstanding is one pass over its schedule.
+5. **The projection runner on a thread of its own** (projections/runnerThread.ts, docs/projections.md):
+   its own connection to the store's file, woken by the store's commits. The real server's commands/s
+   with no views at all had been measured first as the bound of this step (3,876 and 3,715 against
+   3,252 and 3,554 with them, alternated).
 
 | step | before (commands/s; CPU µs/command) | after |
 |---|---|---|
 | 1–3 | 2,876; 364 · 3,018; 344 · 3,236; 323 | 3,040; 342 · 3,284; 315 · 3,378; 310 |
 | 4 | 2,844; 353 · 3,165; 330 · 2,999; 338 | 3,159; 318 · 3,165; 324 · 2,925; 343 |
+| 5 | 2,827; 371 · 3,015; 339 · 3,264; 322 | 3,377; 303 · 3,578; 293 · 3,459; 293 |
 
-About −8 % CPU per command in all; the targets are still not met.
+About +15 % commands/s and −15 % CPU per command in all; the targets are still not met.
 
-**What would reach them.** Work has to leave the request thread, not only get cheaper on it: the second
-vCPU is ~0.7 idle. The largest separable block is the projection runner. Measured as an upper bound, the
-real server with no views at all (same bench, alternated with the full server): 3,876 and 3,715 against
-3,252 and 3,554 commands/s, p99 39–43 against 41–50 ms. So the runner on a worker thread of its own, with
-its own connection, would give at most ~10 %; it needs the read models in a file of their own (two
-writers on one SQLite file wait for each other's lock, and a wait on the request thread blocks it), a
-rebuild of them on the first start after the move, and the runner's status, lag and catch-up answered
-across threads. The Merkle log is the next block (~8 %) with the same file question, and its proofs are
-served from the request thread. Both together would still leave ~250 µs per command on the request
-thread: HTTP, validation and the store's append. So 5,000 commands/s on this 2-vCPU machine also needs the
-HTTP and append path cut by about a quarter, or the commands handled on more than one thread.`;
+**What would reach them.** The request thread still spends ~240 µs per command at 64 connections, and is
+~12 % idle waiting for the client's next requests; 5,000 commands/s needs ~175 µs. The Merkle log is the
+next block that could leave it (~8 %), on a thread of its own like the projections; its proofs, checkpoints
+and anchoring read the tree from the request thread, so its in-memory state would have to follow the
+thread's commits. That would still leave ~220 µs: HTTP, validation, the handler and the store's append,
+which would need cutting by about a fifth, or commands handled on more than one thread. The command path
+alone (the first table: no logs, Merkle log, anchoring or projections) shows what that part costs today.`;
 
 /** What the load worker is asked to do. */
 interface Load {
