@@ -331,7 +331,7 @@ export async function run(): Promise<void> {
 ${HEADER}
 ${a.rows.join('\n')}
 
-**The real server** (\`loan-ledger serve\` in a child process: pino at info to a file, Merkle log follower, anchoring on the embedded dev chain, projections, erasure follower; RATE_LIMIT_PER_SECOND=0; the ceiling is \`GET /healthz\`; CPU from /proc, the dev chain's own process not counted). Load average before: ${b.load}; after: ${b.loadAfter}. First command per loan: ${b.coldUs} µs.
+**The real server** (\`loan-ledger serve\` in a child process: pino at info to a file, Merkle log follower, anchoring on the embedded dev chain, projections (on their own thread), erasure follower; RATE_LIMIT_PER_SECOND=0; the ceiling is \`GET /healthz\`; CPU from /proc, the dev chain's own process not counted). Load average before: ${b.load}; after: ${b.loadAfter}. First command per loan: ${b.coldUs} µs.
 
 ${HEADER}
 ${b.rows.join('\n')}

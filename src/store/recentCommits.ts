@@ -92,6 +92,11 @@ export class RecentCommits {
     return events;
   }
 
+  /** True when the kept run is not empty and ends just before `position` (the next position to commit). */
+  endsAt(position: number): boolean {
+    return this.rows.length > this.start && position === this.end;
+  }
+
   private indexOf(position: number, max: number): number | undefined {
     if (!(max >= 1) || this.rows.length === this.start) return undefined;
     if (position < this.first || position >= this.end) return undefined;

@@ -122,3 +122,39 @@ describe('RecentCommits.eventsFrom', () => {
     expect(recent.eventsFrom(3, 1)).toBeUndefined();
   });
 });
+
+describe('SQLite readAll with `recent` at the end of the last commit', () => {
+  it('answers "nothing new" from memory, unless another connection committed since', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loan-ledger-recent-end-'));
+    const file = join(dir, 'ledger.db');
+    const store = openSqliteEventStore({ file });
+    try {
+      const s = streamName();
+      await store.appendToStream(s, [makeEvent({ n: 1 }), makeEvent({ n: 2 })]);
+      const end = await store.headPosition();
+      expect(await store.readAll({ fromPosition: end, recent: true })).toEqual({
+        events: [],
+        nextPosition: end,
+      });
+      // Another writer appends behind our back: a follower at our end must get its event.
+      const other = openSqliteEventStore({ file });
+      await other.appendToStream(streamName(), [makeEvent({ other: true })]);
+      await other.close();
+      const page = await store.readAll({ fromPosition: end, recent: true });
+      expect(page.events.map((e) => e.data)).toEqual([{ other: true }]);
+      // Our next commit follows the other's; reading on from it is again answered from memory.
+      await store.appendToStream(s, [makeEvent({ n: 3 })], { expectedRevision: 1 });
+      const head = await store.headPosition();
+      expect(
+        (await store.readAll({ fromPosition: end + 1, recent: true })).events.map((e) => e.data),
+      ).toEqual([{ n: 3 }]);
+      expect(await store.readAll({ fromPosition: head, recent: true })).toEqual({
+        events: [],
+        nextPosition: head,
+      });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
