@@ -8,12 +8,13 @@
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMAND_NODE_FLAGS, hasNodeFlags, rerunWith } from '../src/cli/nodeFlags.ts';
 import { allViews, createProjectionRunner, sqliteReadModelDb } from '../projections/index.ts';
 import { REBUILD_BATCH_SIZE } from '../src/cli/commands/rebuild.ts';
-import { openSqliteEventStore } from '../src/store/sqlite/index.ts';
+import { readModelFile } from '../src/store/openEventStore.ts';
+import { openSqliteDatabase, openSqliteEventStore } from '../src/store/sqlite/index.ts';
 import { readAhead } from '../src/store/sqlite/readAhead.ts';
 import { appendBulk } from '../test/projections/fixtures.ts';
 import { portfolio } from '../test/projections/portfolio.ts';
@@ -58,7 +59,9 @@ export async function run(): Promise<void> {
       console.log(`  generated and appended ${events} events in ${appendSeconds.toFixed(1)} s`);
 
     store = openSqliteEventStore({ file });
-    const db = sqliteReadModelDb(store.db);
+    // As `loan-ledger rebuild` places them on the embedded store: their own file beside the events.
+    const readModels = openSqliteDatabase(readModelFile(dirname(file)));
+    const db = sqliteReadModelDb(readModels);
     const embedded = store;
     // As `loan-ledger rebuild` runs it on the embedded store (src/cli/commands/rebuild.ts).
     const ahead = readAhead(file, (fromPosition, max) => embedded.readAllSync({ fromPosition, max }));
@@ -103,6 +106,7 @@ export async function run(): Promise<void> {
     const rows = allViews.flatMap((v) =>
       v.tables.map((t) => `${t}: ${db.get<{ n: number }>(`SELECT count(*) AS n FROM ${t}`)!.n}`),
     );
+    readModels.close();
     await store.close();
 
     const load = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
@@ -135,7 +139,7 @@ The steps to this, each measured with this bench (2026-11-28, wall clock, runs m
 
 **Where the time went before spans** (2026-11-27, same generated store, quiet machine, load ~1): \`node --cpu-prof\` of a full rebuild (25.8 s profiled): SQLite statements the views run for their rows (reads and upserts) 25 %, COMMIT (WAL writes and fsync) 14 %, the multi-row INSERTs of the appended tables 13 %, building the query indexes at the end 13 %, JSON parse of the events 10.5 %, fetching the rows in \`readAll\` 6.4 %, garbage collection 7 %, and the views' own JavaScript about 4 %. Rebuilding one view at a time (CPU s, ±20 % from run to run on this machine): reading and parsing all events 4–5 s whatever the view (≈ 200,000 events/s: the ceiling for anything that reads every event on one core); then the case file (with its timeline table, before 2026-11-27) 5.8 s + 1.3 s of index — without it 0.7–2 s —, the bank portfolio (report-back) 4.6 s + 1.5 s, the regulator statistics 3.2 s, the other three together 2.9 s. SQLite pragmas tried for the rebuild (a 256 MiB page cache, \`synchronous=OFF\`, \`threads=2\` for the index sorter, bigger pages of 20,000 events) moved the total by less than this machine's run-to-run noise.
 
-**What the target took** (written 2026-11-27, before spans): ~2.2 × less work on one core, or both cores. SQLite allows one writer per database file and the views' work is mostly SQLite writing inside their transaction, so a second thread cannot help while every read model shares the store's file (the issue asks for the read models in the store's database). Read models split over one file per group of views, each file with its own checkpoints (exactly-once holds per file), would let a rebuild run one worker per core; not done.
+**What the target took** (written 2026-11-27, before spans): ~2.2 × less work on one core, or both cores. SQLite allows one writer per database file and the views' work is mostly SQLite writing inside their transaction, so a second thread cannot help while every read model shares the store's file (the issue asks for the read models in the store's database). Read models split over one file per group of views, each file with its own checkpoints (exactly-once holds per file), would let a rebuild run one worker per core; not done. (Since 2026-11-28 the embedded store's read models are in a file of their own, \`readmodels.db\`, written by the server's projection thread, and this bench rebuilds into such a file, as \`loan-ledger rebuild\` does; docs/projections.md.)
 
 The V8 flag (2026-11-28, src/cli/nodeFlags.ts): a page of parsed events outlives V8's default 16 MiB semi-space while the views work on it, so much of it was promoted and collected in the old generation. Runs of the rebuild alone, alternating with and without the flag over an hour (same store, same machine): six without took 12.9–15.2 CPU s (median 14.2), seven with \`--max-semi-space-size=32\` 12.5–13.7 (median 12.7); 128 MiB was no better than 32. Bigger pages (20,000 or 50,000 events) wrote fewer bytes (580 or 400 MB instead of 840 MB) but cost more CPU, in the collector again. This machine has slow phases in which the identical run costs ~40 % more (17.7 against 12.2 CPU s, minutes apart), so one run of this bench can land anywhere from ~55,000 to ~75,000 events/s.
 

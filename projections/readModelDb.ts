@@ -45,7 +45,10 @@ export function sqliteReadModelDb(db: SqliteDatabase): ReadModelDb {
     run: (sql, ...params) => prep(sql).run(...params).changes,
     get: <T>(sql: string, ...params: SqlValue[]) => prep(sql).get(...params) as T | undefined,
     all: <T>(sql: string, ...params: SqlValue[]) => prep(sql).all(...params) as T[],
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+    // IMMEDIATE: a batch reads its checkpoints, then writes. Begun deferred, it would take a read
+    // snapshot first, and a commit by another connection in between (the request thread's, or a
+    // webhook's) would make its first write fail at once with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
   };
 }
 
@@ -56,6 +59,8 @@ export function sqliteReadModelDb(db: SqliteDatabase): ReadModelDb {
  */
 export const isTransientDbError = (e: unknown): boolean =>
   (typeof e === 'object' && e !== null && (e as { transient?: unknown }).transient === true) ||
+  // Another connection held the file's write lock past the busy timeout: wait and retry, do not stop.
+  String((e as { code?: unknown } | null)?.code).startsWith('SQLITE_BUSY') ||
   // A full, read-only or failing disk under SQLite passes too: the batch rolled back, retry it later
   // rather than stop the view until a restart.
   isWriteUnavailable(e);

@@ -5,15 +5,15 @@ import type { ProjectionRunner, RebuildProgress, ViewStatus } from './runner.ts'
 /**
  * The projection runner on a thread of its own (embedded store): the views' work — their rows, their
  * SQL, one read-model transaction with its fsync per wake — was ~10 % of the request thread under load
- * (docs/perf.md). The thread opens its own connection to the store's file, reads the events there and
- * writes the read models and their checkpoints there, as the in-thread runner did: the read models stay
- * in the same database as the events, and exactly once is the runner's own argument, unchanged.
+ * (docs/perf.md). The thread reads the events on a read-only connection to the store's file and writes
+ * the read models, with their checkpoints, to a file of their own (`readModelFile`): exactly once is the
+ * runner's own argument, unchanged.
  *
- * SQLite has one writer per file at a time, so the request thread's writers (the store's group commit,
- * the Merkle tree) may wait for the thread's transaction, and the thread for theirs. A live batch holds
- * the lock for a few milliseconds (one 20 ms wake's events); catch-up pages are bounded by `batchSize`
- * (default THREAD_BATCH_SIZE) to keep those waits short. Measured, the waits cost nothing visible next to
- * the work moved off the request thread (docs/perf.md).
+ * Not the store's file: SQLite has one writer per file, and the request thread's group commits hold that
+ * file's write lock back to back under load. Measured (2026-11-28, the soak's load), a thread writing
+ * there waited past its 5 s busy timeout and its views stopped with SQLITE_BUSY; and every wait of the
+ * request thread's own writers for the thread's lock would block it. In a file of its own the thread
+ * waits for nobody but the rare webhook write of the request thread.
  *
  * The main thread forwards the store's commits as wakes (pass `coalescedWakes`, as for the in-thread
  * runner) and answers `status()` from the last status the thread sent (after every batch and every
@@ -21,16 +21,19 @@ import type { ProjectionRunner, RebuildProgress, ViewStatus } from './runner.ts'
  * `restartMs`; it resumes from the checkpoints in the file.
  */
 export interface ProjectionThreadSettings {
-  /** The embedded store's file. */
-  file: string;
+  /** The embedded store's file, read only. */
+  storeFile: string;
+  /** Where the read models and their checkpoints are written. */
+  readModelFile: string;
   batchSize: number;
 }
 
-/** Events per read-model transaction on the thread: a page of catch-up holds the file's write lock ~10 ms. */
-export const THREAD_BATCH_SIZE = 500;
+/** Events per read-model transaction on the thread (the in-thread runner's default). */
+export const THREAD_BATCH_SIZE = 2000;
 
 export interface ProjectionThreadOptions {
-  file: string;
+  storeFile: string;
+  readModelFile: string;
   batchSize?: number;
   /**
    * The store: its commits are forwarded as wakes (coalesce them, see coalescedWakes), its head answers
@@ -72,7 +75,8 @@ export interface ProjectionThread extends ProjectionRunner {
 export function createProjectionThread(options: ProjectionThreadOptions): ProjectionThread {
   const restartMs = options.restartMs ?? 1000;
   const settings: ProjectionThreadSettings = {
-    file: options.file,
+    storeFile: options.storeFile,
+    readModelFile: options.readModelFile,
     batchSize: options.batchSize ?? THREAD_BATCH_SIZE,
   };
   let worker: Worker | undefined;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteDatabase } from '../src/store/sqlite/database.ts';
 import { sqliteLogReader } from '../src/store/sqlite/logReader.ts';
@@ -7,8 +8,8 @@ import type { ProjectionThreadSettings, ToMain, ToThread } from './runnerThread.
 import { allViews } from './index.ts';
 
 /**
- * The projection thread: the ordinary runner, on a connection of its own to the embedded store's file,
- * where it reads the events and writes the read models with their checkpoints. The main thread forwards its commits as wakes and asks
+ * The projection thread: the ordinary runner, reading the events on a read-only connection to the
+ * store's file and writing the read models to their own file. The main thread forwards its commits as wakes and asks
  * for catch-ups, lags and rebuilds; every answer, and the views' status after each batch, comes back as a
  * message (runnerThread.ts).
  */
@@ -16,8 +17,10 @@ const settings = workerData as ProjectionThreadSettings;
 const port = parentPort!;
 const send = (message: ToMain) => port.postMessage(message);
 
-const db = openSqliteDatabase(settings.file);
-const log = sqliteLogReader(db);
+const events = new Database(settings.storeFile, { readonly: true, fileMustExist: true });
+events.pragma('busy_timeout = 5000');
+const log = sqliteLogReader(events);
+const db = openSqliteDatabase(settings.readModelFile);
 const runner = createProjectionRunner({
   store: log,
   db: sqliteReadModelDb(db),
@@ -60,6 +63,7 @@ port.on('message', (m: ToThread) => {
       return void answer(m.id, async () => {
         await runner.stop();
         db.close();
+        events.close();
         return undefined;
       });
   }

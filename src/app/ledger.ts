@@ -22,7 +22,7 @@ import { createWebhookDispatcher } from '../../projections/webhooks.ts';
 import { ledgerBundleSources } from '../evidence/bundle/sources.ts';
 import { registryFromDomain } from '../api/commands/fromDomain.ts';
 import { aggregates } from '../domain/index.ts';
-import { openEventStore, sqliteFile } from '../store/openEventStore.ts';
+import { openEventStore, readModelFile, sqliteFile } from '../store/openEventStore.ts';
 import { coalescedWakes } from '../store/coalescedWakes.ts';
 import type { EventStore } from '../store/eventStore.ts';
 import { openSqliteDatabase, type SqliteDatabase } from '../store/sqlite/index.ts';
@@ -34,6 +34,7 @@ import { anchoringGauges } from './anchoringMetrics.ts';
 import { checkAnchoredHistory, refusingWritesWhen } from './anchoredHistory.ts';
 import { followErasures } from './erasure.ts';
 import { checkSqliteFile, openingSqlite } from './sqliteFiles.ts';
+import { moveReadModelsOutOfStoreFile } from './readModelFileMove.ts';
 import { startVerifiableLog, type VerifiableLog } from './verifiableLog.ts';
 
 /**
@@ -121,18 +122,27 @@ export async function startLedger(
     // History below the chain's latest anchor must be the history we have: refuse to start otherwise.
     await checkAnchoredHistory(anchorer, (m) => process.emitWarning(`anchoring: ${m}`));
 
-    // Read models beside the events — in the store's SQLite file, or in the PostgreSQL database of
-    // DATABASE_URL; each batch and its checkpoint commit in one transaction there. On the embedded store
-    // the runner works on a thread of its own, through its own connection to the file
-    // (projections/runnerThread.ts); this thread reads them on the store's connection.
+    // Read models: on the embedded store in <data dir>/readmodels.db, written by the projection thread
+    // (projections/runnerThread.ts) and read here on a connection of our own; with DATABASE_URL in that
+    // PostgreSQL database; else beside the Merkle tree in ledger-local.db. Each batch and its checkpoints
+    // commit in one transaction there.
     const postgresReadModels = config.DATABASE_URL ? postgresReadModelDb(config.DATABASE_URL) : undefined;
     if (postgresReadModels) closers.push(() => postgresReadModels.close());
-    const readModels = postgresReadModels ?? sqliteReadModelDb(local.db);
+    const readModelPath = embedded ? readModelFile(dataDir) : undefined;
+    const readModelDb = readModelPath
+      ? await openingSqlite(readModelPath, () => openSqliteDatabase(readModelPath))
+      : undefined;
+    if (readModelDb) {
+      closers.push(() => void readModelDb.close());
+      checkSqliteFile(readModelDb, readModelPath!);
+    }
+    const readModels = postgresReadModels ?? sqliteReadModelDb(readModelDb ?? local.db);
     const onViewError = (view: string, e: unknown) =>
       process.emitWarning(`projection ${view} stopped: ${e instanceof Error ? e.message : String(e)}`);
-    const projections = embedded
+    const projections = readModelPath
       ? createProjectionThread({
-          file: (store as SqliteEventStore).file,
+          storeFile: (store as SqliteEventStore).file,
+          readModelFile: readModelPath,
           commits: coalescedWakes(store, 20),
           onViewError,
         })
@@ -149,6 +159,20 @@ export async function startLedger(
     // Risk notices pushed to the endpoints institutions register (POST /v1/organizations/:orgId/webhooks).
     const webhookEndpoints = webhookEndpointRegistry(readModels);
     const webhooks = createWebhookDispatcher({ db: readModels, endpointOf: webhookEndpoints.endpointOf });
+    if (readModelPath) {
+      // Read models kept in ledger.db by an earlier version: carry the webhook tables over, drop the rest.
+      const { moved } = moveReadModelsOutOfStoreFile(
+        local.db,
+        readModelPath,
+        allViews.flatMap((v) => v.tables),
+      );
+      if (Object.keys(moved).length > 0)
+        process.emitWarning(
+          `read models moved to ${readModelPath}: ${Object.entries(moved)
+            .map(([t, n]) => `${n} rows of ${t}`)
+            .join(', ')} carried over; the views were rebuilt from the events`,
+        );
+    }
     webhooks.start();
     closers.push(() => webhooks.stop());
     const bundleSources = ledgerBundleSources({

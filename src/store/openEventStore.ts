@@ -29,3 +29,10 @@ export async function openEventStore(config: EventStoreConfig): Promise<EventSto
 }
 
 export const sqliteFile = (dataDir: string): string => join(dataDir, 'ledger.db');
+
+/**
+ * The embedded store's read models: a file of their own beside the events, written by the projection
+ * thread (projections/runnerThread.ts), which cannot share the events file's write lock with the
+ * request thread without blocking it.
+ */
+export const readModelFile = (dataDir: string): string => join(dataDir, 'readmodels.db');

@@ -106,7 +106,7 @@ describe('erasure of a legal representative', () => {
     } finally {
       db.close();
     }
-    for (const file of ['ledger.db', 'ledger.db-wal', 'vault.db']) {
+    for (const file of ['ledger.db', 'ledger.db-wal', 'readmodels.db', 'readmodels.db-wal', 'vault.db']) {
       let bytes: Buffer;
       try {
         bytes = readFileSync(join(dir, file));

@@ -7,6 +7,7 @@ import { allViews, createProjectionRunner, sqliteReadModelDb } from '../../proje
 import type { RebuildProgress } from '../../projections/runner.ts';
 import { createProjectionThread, type ProjectionThread } from '../../projections/runnerThread.ts';
 import { coalescedWakes } from '../../src/store/coalescedWakes.ts';
+import { readModelFile } from '../../src/store/openEventStore.ts';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { dumpViews } from './dump.ts';
 import type { Staged } from './fixtures.ts';
@@ -15,9 +16,9 @@ import { portfolio } from './portfolio.ts';
 
 /**
  * The projection runner on its own thread (projections/runnerThread.ts), against the real embedded
- * store: the thread reads the events and writes the read models through its own connection to the
- * store's file, woken by the store's commits, while this thread keeps appending. Its read models must
- * equal the in-thread runner's, table by table.
+ * store: the thread reads the events file on a read-only connection and writes readmodels.db, woken by
+ * the store's commits, while this thread keeps appending. Its read models must equal the in-thread
+ * runner's, table by table.
  */
 const dir = mkdtempSync(join(tmpdir(), 'proj-thread-'));
 let store: SqliteEventStore;
@@ -30,7 +31,8 @@ beforeAll(async () => {
   store = openSqliteEventStore({ file: join(dir, 'ledger.db') });
   await appendBulk(store, events.slice(0, half));
   thread = createProjectionThread({
-    file: store.file,
+    storeFile: store.file,
+    readModelFile: readModelFile(dir),
     batchSize: 100, // several catch-up pages at the start
     commits: coalescedWakes(store, 5),
     restartMs: 400, // long enough to look at the views while no thread runs
@@ -57,8 +59,15 @@ async function reference(): Promise<Record<string, string[]>> {
   }
 }
 
-/** What the thread has written, read the way the API reads it: on the store's own connection. */
-const served = (): Record<string, string[]> => dumpViews(sqliteReadModelDb(store.db), allViews);
+/** What the thread has written, read the way the API reads it: another connection to readmodels.db. */
+function served(): Record<string, string[]> {
+  const file = new Database(readModelFile(dir), { readonly: true });
+  try {
+    return dumpViews(sqliteReadModelDb(file), allViews);
+  } finally {
+    file.close();
+  }
+}
 
 async function until(what: string, done: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -72,10 +81,33 @@ describe('the projection thread', () => {
   it('caught up at start, then follows commits by their wakes alone, to the same rows as in-thread', async () => {
     const head = () => store.headPosition();
     expect(thread.status().map((v) => v.checkpoint)).toEqual(allViews.map(() => half));
+    // Meanwhile another connection writes to the read-model file in read-then-write transactions, as
+    // the webhook dispatcher does from the request thread: each side waits for the other's lock and
+    // goes on (begun deferred, either would fail at once with SQLITE_BUSY_SNAPSHOT; the thread's views
+    // would stop).
+    const other = new Database(readModelFile(dir));
+    other.pragma('busy_timeout = 5000');
+    other.exec('CREATE TABLE IF NOT EXISTS scratch (n INTEGER NOT NULL)');
+    const otherDb = sqliteReadModelDb(other);
+    let writes = 0;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        otherDb.transaction(() => {
+          otherDb.get('SELECT count(*) AS n FROM rm_checkpoints');
+          otherDb.run('INSERT INTO scratch (n) VALUES (?)', writes++);
+        });
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
     await appendBulk(store, events.slice(half));
     // No catchUp call: only the forwarded wakes move the thread.
     const end = await head();
     await until('every view at the head', () => thread.status().every((v) => v.checkpoint === end));
+    writing = false;
+    await writer;
+    other.close();
+    expect(writes).toBeGreaterThan(10);
     expect(await thread.lag()).toBe(0);
     const want = await reference();
     expect(Object.values(want).reduce((n, rows) => n + rows.length, 0)).toBeGreaterThan(500);

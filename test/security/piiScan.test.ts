@@ -172,6 +172,7 @@ describe('personal data in everything a full demo run writes', () => {
     expect(demoExit, demoOutput).toBe(0);
     expect(readdirSync(outDir).some((f) => f.startsWith('evidence-'))).toBe(true);
     expect(whileRunning.has('ledger.db')).toBe(true);
+    expect(whileRunning.has('readmodels.db')).toBe(true);
     expect([...whileRunning.keys()].some((f) => f.endsWith('-wal'))).toBe(true);
   });
 

@@ -6,7 +6,7 @@ import {
   sqliteReadModelDb,
 } from '../../../projections/index.ts';
 import { loadConfig } from '../../app/config.ts';
-import { openEventStore } from '../../store/openEventStore.ts';
+import { openEventStore, readModelFile } from '../../store/openEventStore.ts';
 import { openSqliteDatabase } from '../../store/sqlite/index.ts';
 import { readAhead, type ReadAhead } from '../../store/sqlite/readAhead.ts';
 import type { SqliteEventStore } from '../../store/sqlite/sqliteEventStore.ts';
@@ -17,8 +17,8 @@ const help = `usage: loan-ledger rebuild [VIEW]
 
 Rebuilds the read models (projections) from position 0 of the event store, one view or all, with a
 progress bar. It opens the store the way \`serve\` does (DATA_DIR, DATABASE_URL, ESDB_URL); the read
-models live beside the events (the embedded store's file, or the PostgreSQL database of DATABASE_URL)
-or, with ESDB_URL, in <DATA_DIR>/ledger-local.db.
+models live in <DATA_DIR>/readmodels.db beside the embedded store, in the PostgreSQL database of
+DATABASE_URL, or, with ESDB_URL, in <DATA_DIR>/ledger-local.db.
 Stop the server first: it keeps its own read-model checkpoints in memory.
 
 views: ${allViews.map((v) => v.name).join(', ')}
@@ -47,20 +47,22 @@ export const rebuildCommand: CliCommand = {
       databaseUrl: config.DATABASE_URL,
       esdbUrl: config.ESDB_URL,
     });
-    // The same placement as src/app/ledger.ts: in the embedded store's file, in PostgreSQL with
-    // DATABASE_URL, else ledger-local.db.
+    // The same placement as src/app/ledger.ts: readmodels.db beside the embedded store's file, in
+    // PostgreSQL with DATABASE_URL, else ledger-local.db.
     const postgres =
       store.kind === 'postgres' && config.DATABASE_URL ? postgresReadModelDb(config.DATABASE_URL) : undefined;
-    const ownDb =
-      store.kind === 'sqlite' || postgres ? undefined : openSqliteDatabase(join(dataDir, 'ledger-local.db'));
-    const db = postgres ?? sqliteReadModelDb(ownDb ?? (store as SqliteEventStore).db);
+    const ownDb = postgres
+      ? undefined
+      : openSqliteDatabase(
+          store.kind === 'sqlite' ? readModelFile(dataDir) : join(dataDir, 'ledger-local.db'),
+        );
+    const db = postgres ?? sqliteReadModelDb(ownDb!);
     let ahead: ReadAhead | undefined;
     try {
-      // Read models in the embedded store's own file: the rebuild reads the log on the connection it
-      // writes with, so each span of pages is one transaction (projections/runner.ts).
-      const embedded =
-        store.kind === 'sqlite' && !postgres && !ownDb ? (store as SqliteEventStore) : undefined;
-      // The next page is fetched on another thread while this one applies the current one.
+      // On the embedded store the rebuild reads the log synchronously, so each span of pages is one
+      // read-model transaction (projections/runner.ts), and the next page is fetched on another thread
+      // while this one applies the current one.
+      const embedded = store.kind === 'sqlite' ? (store as SqliteEventStore) : undefined;
       ahead =
         embedded &&
         readAhead(embedded.file, (fromPosition, max) => embedded.readAllSync({ fromPosition, max }));

@@ -5,9 +5,9 @@ import { eventFromRow, type StoredRow } from '../storedRow.ts';
 import { HEAD_SQL, READ_ALL_SQL } from './sqliteEventStore.ts';
 
 /**
- * The embedded store's log, read through another connection to its file than the store's own: for a
- * follower on another thread (the projection thread), which cannot use the store's connection. It is
- * woken by whoever knows of new commits (`wake`): its owner forwards the store's commits to it.
+ * The embedded store's log, read through another connection to its file than the store's own (read-only
+ * is enough): for a follower on another thread (the projection thread), which cannot use the store's
+ * connection. It is woken by whoever knows of new commits (`wake`): its owner forwards them to it.
  */
 export interface SqliteLogReader extends Pick<EventStore, 'readAll' | 'headPosition' | 'onAppended'> {
   wake(): void;

@@ -1,3 +1,4 @@
+import { readModelFile } from '../../../src/store/openEventStore.ts';
 import { join } from 'node:path';
 import { DEV_OPERATOR_KEY } from '../../../src/anchor/devKeys.ts';
 import { completeUscc, idNumberCheckChar } from '../../../src/domain/identifiers.ts';
@@ -63,8 +64,9 @@ export async function crashUnderLoad(o: CrashOptions): Promise<CrashReport> {
     ANCHOR_CONFIRMATIONS: '1',
     LOG_ORIGIN: origin,
   };
-  // Read models live beside the events: in ledger.db on SQLite, in the database itself on PostgreSQL.
-  const readModels = o.databaseUrl ? { databaseUrl: o.databaseUrl } : { file: join(o.dataDir, 'ledger.db') };
+  // Read models: in readmodels.db on the embedded store (the projection thread's), in the database
+  // itself on PostgreSQL.
+  const readModels = o.databaseUrl ? { databaseUrl: o.databaseUrl } : { file: readModelFile(o.dataDir) };
   let rnd = o.seed;
   const random = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const book = new CommandBook();
