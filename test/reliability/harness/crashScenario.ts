@@ -1,8 +1,6 @@
-import { readModelFile } from '../../../src/store/openEventStore.ts';
-import { join } from 'node:path';
 import { DEV_OPERATOR_KEY } from '../../../src/anchor/devKeys.ts';
 import { completeUscc, idNumberCheckChar } from '../../../src/domain/identifiers.ts';
-import { openEventStore } from '../../../src/store/openEventStore.ts';
+import { openEventStore, readModelFile } from '../../../src/store/openEventStore.ts';
 import { ORG } from '../../../src/cli/demo/parties.ts';
 import { CommandBook, drive, readAllEvents, type SentCommand } from './commandBook.ts';
 import { getJson, request, until } from './http.ts';
