@@ -359,7 +359,7 @@ ${a.rows.join('\n')}
 ${HEADER}
 ${b.rows.join('\n')}
 
-After each command cell the projections and the API's indexes reported no lag within ${b.caughtUp.map((x) => `${x.toFixed(1)} s`).join(' and ')} (polled from /metrics): they kept up with the commands counted.
+After each command cell the projections and the API's indexes reported no lag within ${b.caughtUp.map((x) => `${x.toFixed(2)} s`).join(' and ')} (polled from /metrics): they kept up with the commands counted.
 
 Targets (issue 5): ≥ 5,000 commands/s and p99 ≤ 25 ms at 64 connections; ≥ 25 % of the no-op ceiling.
 
@@ -378,17 +378,16 @@ comparison below alternates the two trees run by run. Per commit, the store and 
 cost (BEGIN/COMMIT with the WAL fsync, each follower's wake, read and transaction): at 64 connections a
 commit carries 30–40 repayments, at 10 it carries ≤ 10, hence the higher CPU per command at 10. Where the
 request thread's time goes in the real server at 64 connections (\`node --cpu-prof\` of the request thread,
-10 s, 2026-11-28, with every change below; 3,687 commands/s, 306 µs of server CPU per command over all
-its threads, ~240 µs of it on the request thread):
+10 s, 2026-11-28 09:07, with every change below; 2,942 commands/s under the profiler, in a slow phase):
 
 | what | share |
 |---|---|
-| HTTP, fastify, the zod body schema, auth and access hooks, metrics, the log line, writing the response | ~26 % |
-| the command handler: the loan decider and evolve, the state cache, the per-stream lock, the key and party indexes updated at commit | ~21 % |
+| HTTP, fastify, the zod body schema, auth and access hooks, metrics, the log line, writing the response | ~31 % |
 | the store: envelope check and RFC 8785 body, the inserts, BEGIN/COMMIT with the WAL fsync blocking the thread | ~19 % |
-| garbage collection | ~8 % |
-| the Merkle log (leaf canonical JSON and SHA-256, one tree transaction per wake) | ~8 % |
-| the API's follower, erasure, anchoring | ~5 % |
+| the command handler: the loan decider and evolve, the state cache, the per-stream lock, the key and party indexes updated at commit | ~17 % |
+| the Merkle log (leaf canonical JSON and SHA-256, one tree transaction per wake) | ~9 % |
+| garbage collection | ~9 % |
+| the API's follower, erasure, anchoring | ~4 % |
 | the projection runner | ~0 % (on its own thread) |
 | idle | ~12 % |
 
@@ -433,8 +432,9 @@ and after alternated run by run):
 
 Steps 1–5 together: about +15 % commands/s (step 5 alone +19 %, +11 % and −6 % in three alternated pairs, the last in a slow phase of the machine); the targets are still not met.
 
-**What would reach them.** The request thread still spends ~240 µs per command at 64 connections, and is
-~12 % idle waiting for the client's next requests; 5,000 commands/s needs ~175 µs. The Merkle log is the
+**What would reach them.** The request thread still spends ~240 µs per command at 64 connections (3,695
+commands/s in the run above, the thread ~88 % busy and ~12 % idle waiting for the client's next
+requests); 5,000 commands/s needs ~175 µs. The Merkle log is the
 next block that could leave it (~8 %), on a thread of its own like the projections; its proofs, checkpoints
 and anchoring read the tree from the request thread, so its in-memory state would have to follow the
 thread's commits. That would still leave ~220 µs: HTTP, validation, the handler and the store's append,
