@@ -60,8 +60,9 @@ function serverSecret(dataDir: string): Buffer {
 }
 
 /**
- * SQLite tables beside the events (Merkle tree, anchors, read models): in the store's own file when the
- * store is the embedded one, so one fsync covers them; in `<data dir>/ledger-local.db` otherwise.
+ * SQLite tables beside the events (Merkle tree, anchors; read models too, except on the embedded store,
+ * whose projection thread has readmodels.db): in the store's own file when the store is the embedded one,
+ * so one fsync covers them; in `<data dir>/ledger-local.db` otherwise.
  */
 function localDatabase(store: EventStore, dataDir: string): { db: SqliteDatabase; owned: boolean } {
   if (store.kind === 'sqlite') return { db: (store as SqliteEventStore).db, owned: false };
