@@ -25,11 +25,9 @@ export interface ProjectionThreadSettings {
   storeFile: string;
   /** Where the read models and their checkpoints are written. */
   readModelFile: string;
-  batchSize: number;
+  /** Events per read-model transaction (default: the runner's). */
+  batchSize?: number;
 }
-
-/** Events per read-model transaction on the thread (the in-thread runner's default). */
-export const THREAD_BATCH_SIZE = 2000;
 
 export interface ProjectionThreadOptions {
   storeFile: string;
@@ -77,7 +75,7 @@ export function createProjectionThread(options: ProjectionThreadOptions): Projec
   const settings: ProjectionThreadSettings = {
     storeFile: options.storeFile,
     readModelFile: options.readModelFile,
-    batchSize: options.batchSize ?? THREAD_BATCH_SIZE,
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   };
   let worker: Worker | undefined;
   let views: ViewStatus[] = [];

@@ -9,9 +9,9 @@ import { allViews } from './index.ts';
 
 /**
  * The projection thread: the ordinary runner, reading the events on a read-only connection to the
- * store's file and writing the read models to their own file. The main thread forwards its commits as wakes and asks
- * for catch-ups, lags and rebuilds; every answer, and the views' status after each batch, comes back as a
- * message (runnerThread.ts).
+ * store's file and writing the read models to their own file. The main thread forwards its commits as
+ * wakes and asks for catch-ups, lags and rebuilds; every answer, and the views' status after each
+ * batch, comes back as a message (runnerThread.ts).
  */
 const settings = workerData as ProjectionThreadSettings;
 const port = parentPort!;
@@ -25,7 +25,7 @@ const runner = createProjectionRunner({
   store: log,
   db: sqliteReadModelDb(db),
   views: allViews,
-  batchSize: settings.batchSize,
+  ...(settings.batchSize !== undefined ? { batchSize: settings.batchSize } : {}),
   onBatch: () => send({ kind: 'status', views: runner.status() }),
   onViewError: (view, error) =>
     send({ kind: 'viewError', view, message: error instanceof Error ? error.message : String(error) }),
