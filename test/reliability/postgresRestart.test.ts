@@ -91,6 +91,8 @@ describe('PostgreSQL restarted under load', () => {
       back: new Map<string, number>(),
     };
     const readyWhileDown: { status: number; store?: boolean }[] = [];
+    /** When PostgreSQL was stopped and started, on the book's clock (to place a transport error). */
+    const timeline: string[] = [];
     const next = (client: number): Omit<SentCommand, 'attempts'> => {
       const n = ++seq;
       const loanId = seeded.loanIds[(client + n) % seeded.loanIds.length]!;
@@ -120,7 +122,9 @@ describe('PostgreSQL restarted under load', () => {
 
     for (let i = 0; i < RESTARTS; i++) {
       await until(async () => count(byPhase[phase], '201') > 20, 120_000, 'load flowing');
+      timeline.push(`stop ${book.elapsedMs()}`);
       await pg.stop();
+      timeline.push(`stopped ${book.elapsedMs()}`);
       phase = 'down';
       const downAt = book.statuses.get('503 LL_STORE_UNAVAILABLE') ?? 0;
       // Down for at least 1.5 s and until at least 30 more commands were refused.
@@ -136,6 +140,7 @@ describe('PostgreSQL restarted under load', () => {
         store: (ready.body.checks as Record<string, { ok: boolean }> | undefined)?.store?.ok,
       });
       await pg.start();
+      timeline.push(`started ${book.elapsedMs()}`);
       phase = 'back';
       byPhase.back.clear();
       await until(async () => count(byPhase.back, '201') > 20, 120_000, 'commands succeed after the restart');
@@ -191,6 +196,9 @@ describe('PostgreSQL restarted under load', () => {
       refusedButCommitted: failed.filter((c) => c.replayed).length,
       statuses: Object.fromEntries(book.statuses),
       transportErrors: book.transportErrors,
+      ...(book.transportErrors > 0
+        ? { transportErrorDetails: book.transportErrorDetails.slice(0, 20), timeline }
+        : {}),
       readyWhileDown,
       // Reported, not asserted (no timing assertions in tests): how fast a refusal came while down.
       refusalMs: {

@@ -12,6 +12,7 @@ import type {
   ReadStreamOptions,
 } from '../eventStore.ts';
 import { Listeners } from '../listeners.ts';
+import { ServerGate, deadline } from './serverGate.ts';
 import { validateAppend, validateStreamName, type ValidatedAppend } from '../validateAppend.ts';
 
 /**
@@ -36,6 +37,12 @@ export interface PostgresEventStoreOptions {
   readConnections?: number;
   /** How long to wait for a new connection to PostgreSQL before failing with LL_STORE_UNAVAILABLE (default 5000). */
   connectTimeoutMs?: number;
+  /**
+   * How long to wait for PostgreSQL's answer to a read, or to an append's connect and first round trip
+   * (nothing written yet), before failing with LL_STORE_UNAVAILABLE (default 5000). A COMMIT is waited
+   * for without limit (serverGate.ts says why).
+   */
+  answerTimeoutMs?: number;
 }
 
 /** Key of the advisory lock every appender of this schema takes (any constant; "LLEV" in ASCII). */
@@ -106,6 +113,7 @@ type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown 
 
 export async function openPostgresEventStore(options: PostgresEventStoreOptions): Promise<EventStore> {
   const maxBatch = options.maxBatch ?? 1000;
+  const answerTimeoutMs = options.answerTimeoutMs ?? 5_000;
   // A server that accepts the TCP connection but never answers (hung, SIGSTOPped, a black-holed route)
   // must fail a command fast with LL_STORE_UNAVAILABLE, not hold it forever: bound the connect, and let
   // TCP keepalive find a peer that vanished under an open connection. (No client-side query timeout: a
@@ -146,6 +154,7 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   }
 
   const listeners = new Listeners();
+  const gate = new ServerGate(isConnectionError, () => listeners.notify());
   let listenClient: pg.Client | undefined;
   let listenStarting: Promise<void> | undefined;
   const startListening = () => {
@@ -252,22 +261,16 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
     return { rows, outcomes };
   };
 
-  const runBatch = async (batch: Pending[]): Promise<void> => {
-    let client: pg.PoolClient;
-    try {
-      client = await writer.connect();
-    } catch (e) {
-      for (const p of batch) p.reject(toStoreError(e));
-      return;
-    }
+  /** One transaction for the batch; settles nothing itself. Throws what failed the whole batch. */
+  const commitBatch = async (batch: Pending[]): Promise<Outcome[]> => {
+    const d = deadline(answerTimeoutMs);
+    const client = await d.answered(writer.connect(), 'a connection', (late) => late.release(true));
     let failure: unknown;
-    let outcomes: Outcome[] = [];
     try {
-      const decided = await decide(client, batch);
-      outcomes = decided.outcomes;
+      const decided = await d.answered(decide(client, batch), 'the first round trip of an append');
       const r = decided.rows;
       // Round trip 2 of 2: insert, NOTIFY (delivered at commit) and COMMIT. If the INSERT fails, the rest
-      // of the string is skipped and the transaction is rolled back below.
+      // of the string is skipped and the transaction is rolled back below. Not bounded: see serverGate.ts.
       const lit = (v: string) => client.escapeLiteral(v);
       const values = r.position.map(
         (pos, i) =>
@@ -279,16 +282,25 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
              SELECT pg_notify('${CHANNEL}', ''); COMMIT`
           : 'COMMIT',
       );
+      return decided.outcomes;
     } catch (e) {
       failure = e;
-      await client.query('ROLLBACK').catch(() => {});
+      // A ROLLBACK on a failed or silent connection would wait behind it; dropping the connection rolls back.
+      if (!isConnectionError(e)) await client.query('ROLLBACK').catch(() => {});
+      throw e;
     } finally {
       client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
     }
-    if (failure !== undefined) {
+  };
+
+  const runBatch = async (batch: Pending[]): Promise<void> => {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await gate.run(() => commitBatch(batch));
+    } catch (failure) {
       // A batch can fail for a reason one append causes (e.g. a row written by a writer that ignores the
       // lock): retry each append alone so the others are not punished. Connection failures fail all.
-      if (batch.length > 1 && !isConnectionError(failure)) {
+      if (batch.length > 1 && !isConnectionError(failure) && !isLedgerError(failure)) {
         for (const p of batch) await runBatch([p]);
       } else {
         for (const p of batch) p.reject(toStoreError(failure));
@@ -315,8 +327,20 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
 
   const read = async <R>(text: string, values: unknown[]): Promise<R[]> => {
     try {
-      const r = await readers.query({ text, values, rowMode: 'array' });
-      return r.rows as R[];
+      return await gate.run(async () => {
+        const d = deadline(answerTimeoutMs);
+        const client = await d.answered(readers.connect(), 'a connection', (late) => late.release(true));
+        let failure: unknown;
+        try {
+          const r = await d.answered(client.query({ text, values, rowMode: 'array' }), 'a read');
+          return r.rows as R[];
+        } catch (e) {
+          failure = e;
+          throw e;
+        } finally {
+          client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
+        }
+      });
     } catch (e) {
       throw toStoreError(e);
     }

@@ -27,6 +27,9 @@ export class CommandBook {
   readonly commands = new Map<string, SentCommand>();
   readonly statuses = new Map<string, number>();
   transportErrors = 0;
+  /** What each transport error was (name, cause code, path, ms since the book was made), to explain a failure. */
+  readonly transportErrorDetails: string[] = [];
+  private readonly startedAt = performance.now();
 
   /** `timeoutMs`: the client gives up on an answer after this long (a transport error). */
   constructor(private readonly timeoutMs = 60_000) {}
@@ -48,6 +51,10 @@ export class CommandBook {
       });
     } catch (e) {
       this.transportErrors++;
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      this.transportErrorDetails.push(
+        `${err.name}: ${err.cause?.code ?? err.cause?.message ?? err.message} (${c.path}, at ${this.elapsedMs()} ms)`,
+      );
       throw e;
     }
     c.status = r.status;
@@ -57,6 +64,11 @@ export class CommandBook {
     if (r.status === 201) c.eventIds = (r.body.events as { id: string }[]).map((e) => e.id);
     else c.code = String(r.body.code);
     return c;
+  }
+
+  /** Milliseconds since the book was made: the clock of `transportErrorDetails`. */
+  elapsedMs(): number {
+    return Math.round(performance.now() - this.startedAt);
   }
 
   acked(): SentCommand[] {
