@@ -48,7 +48,7 @@ const decide = (command: LoanCommand, state: LoanState): LoanEvent[] => {
     });
   const freshPayment = (paymentId: string): void =>
     ensure(
-      !state.paymentIds.includes(paymentId),
+      !state.paymentIds.has(paymentId),
       'loan.payment.duplicate',
       'this payment id was already recorded',
     );

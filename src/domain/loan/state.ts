@@ -2,6 +2,7 @@ import type { Role } from '../../events/envelope.ts';
 import type { Instalment } from '../money.ts';
 import type { LoanEvent } from './events.ts';
 import type { MatchCandidate } from './matching.ts';
+import { PaymentIds } from './paymentIds.ts';
 
 export type LoanStatus =
   | 'none'
@@ -47,7 +48,7 @@ export interface LoanState {
   penaltyOutstandingFen: number;
   /** Penalty has been charged up to (exclusive) this date. */
   penaltyAccruedThrough: string | null;
-  paymentIds: string[];
+  paymentIds: PaymentIds;
   writtenOffFen: number;
   recoveredFen: number;
 }
@@ -66,7 +67,7 @@ export const initialLoanState = (): LoanState => ({
   schedule: [],
   penaltyOutstandingFen: 0,
   penaltyAccruedThrough: null,
-  paymentIds: [],
+  paymentIds: PaymentIds.empty(),
   writtenOffFen: 0,
   recoveredFen: 0,
 });
@@ -128,7 +129,7 @@ export const evolveLoan = (state: LoanState, event: LoanEvent): LoanState => {
       const byNumber = new Map(event.data.allocations.map((a) => [a.instalment, a]));
       return {
         ...state,
-        paymentIds: [...state.paymentIds, event.data.paymentId],
+        paymentIds: state.paymentIds.with(event.data.paymentId),
         penaltyOutstandingFen: state.penaltyOutstandingFen - event.data.penaltyFen,
         schedule: state.schedule.map((i) => {
           const a = byNumber.get(i.number);
@@ -145,7 +146,7 @@ export const evolveLoan = (state: LoanState, event: LoanEvent): LoanState => {
     case 'LoanRepaidEarly':
       return {
         ...state,
-        paymentIds: [...state.paymentIds, event.data.paymentId],
+        paymentIds: state.paymentIds.with(event.data.paymentId),
         penaltyOutstandingFen: 0,
         schedule: state.schedule.map((i) => ({ ...i, principalPaidFen: i.principalFen })),
       };
@@ -164,7 +165,7 @@ export const evolveLoan = (state: LoanState, event: LoanEvent): LoanState => {
     case 'LoanRecoveryReceived':
       return {
         ...state,
-        paymentIds: [...state.paymentIds, event.data.paymentId],
+        paymentIds: state.paymentIds.with(event.data.paymentId),
         recoveredFen: event.data.recoveredTotalFen,
       };
     case 'LoanClosed':
