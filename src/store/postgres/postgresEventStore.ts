@@ -338,7 +338,9 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
           failure = e;
           throw e;
         } finally {
-          client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
+          client.release(
+            failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined,
+          );
         }
       });
     } catch (e) {
