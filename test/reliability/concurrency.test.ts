@@ -246,8 +246,10 @@ describe('concurrency: 64 clients, conflicting commands on the same loans, two p
       }
       if (state.recoveredFen > state.lossFen)
         balance.push(`${loanId}: recovered ${state.recoveredFen} > loss`);
-      if (new Set(state.recoveryIds).size !== state.recoveryIds.length)
-        balance.push(`${loanId}: a recovery id twice`);
+      const recoveryIds = s.events
+        .filter((x) => x.type === 'RecoveryShared')
+        .map((x) => (x.data as { recoveryId: string }).recoveryId);
+      if (new Set(recoveryIds).size !== recoveryIds.length) balance.push(`${loanId}: a recovery id twice`);
       totals.recovered += state.recoveredFen;
     }
 

@@ -3,6 +3,7 @@ import type { CreditCategory } from '../credit/records.ts';
 import type { Decider } from '../decider.ts';
 import type { AuthorizationCommand } from './commands.ts';
 import type { AuthorizationEvent } from './events.ts';
+import { SeenIds } from '../seenIds.ts';
 
 export interface AuthorizationState {
   status: 'none' | 'granted' | 'revoked';
@@ -11,7 +12,7 @@ export interface AuthorizationState {
   grantee: string | null;
   categories: CreditCategory[];
   expiresAt: string | null;
-  accessIds: string[];
+  accessIds: SeenIds;
 }
 
 /** A grant is live when granted, not revoked, and `now` is before its expiry (ISO instants compare as strings). */
@@ -26,7 +27,7 @@ export const authorizationDecider: Decider<AuthorizationCommand, AuthorizationEv
     grantee: null,
     categories: [],
     expiresAt: null,
-    accessIds: [],
+    accessIds: SeenIds.empty(),
   }),
 
   decide: (command, state) => {
@@ -94,7 +95,7 @@ export const authorizationDecider: Decider<AuthorizationCommand, AuthorizationEv
           `the grant does not cover ${d.category}`,
         );
         ensure(
-          !state.accessIds.includes(d.accessId),
+          !state.accessIds.has(d.accessId),
           'authorization.access.duplicate',
           'access id already recorded',
         );
@@ -128,7 +129,7 @@ export const authorizationDecider: Decider<AuthorizationCommand, AuthorizationEv
       case 'AuthorizationRevoked':
         return { ...state, status: 'revoked' };
       case 'CreditDataAccessed':
-        return { ...state, accessIds: [...state.accessIds, event.data.accessId] };
+        return { ...state, accessIds: state.accessIds.with(event.data.accessId) };
     }
   },
 };

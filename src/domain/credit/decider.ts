@@ -3,11 +3,12 @@ import type { Decider } from '../decider.ts';
 import type { CreditCommand, WhiteListCriteria } from './commands.ts';
 import type { CreditEvent } from './events.ts';
 import { BASIC_MODEL, latestByKey, scoreCredit, type ScoredInput } from './model.ts';
+import { SeenIds } from '../seenIds.ts';
 
 export interface CreditState {
   uscc: string | null;
   inputs: ScoredInput[];
-  evaluationIds: string[];
+  evaluationIds: SeenIds;
   grade: string | null;
   whiteListed: boolean;
 }
@@ -56,7 +57,13 @@ const whiteListReasons = (
 };
 
 export const creditDecider: Decider<CreditCommand, CreditEvent, CreditState> = {
-  initialState: () => ({ uscc: null, inputs: [], evaluationIds: [], grade: null, whiteListed: false }),
+  initialState: () => ({
+    uscc: null,
+    inputs: [],
+    evaluationIds: SeenIds.empty(),
+    grade: null,
+    whiteListed: false,
+  }),
 
   decide: (command, state) => {
     const { metadata } = command;
@@ -94,7 +101,7 @@ export const creditDecider: Decider<CreditCommand, CreditEvent, CreditState> = {
           'no credit records to evaluate',
         );
         ensure(
-          !state.evaluationIds.includes(d.evaluationId),
+          !state.evaluationIds.has(d.evaluationId),
           'credit.evaluate.duplicate',
           'evaluation id already used',
         );
@@ -148,7 +155,7 @@ export const creditDecider: Decider<CreditCommand, CreditEvent, CreditState> = {
       case 'CreditEvaluated':
         return {
           ...state,
-          evaluationIds: [...state.evaluationIds, event.data.evaluationId],
+          evaluationIds: state.evaluationIds.with(event.data.evaluationId),
           grade: event.data.grade,
         };
       case 'WhiteListDecided':

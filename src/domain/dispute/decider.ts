@@ -2,6 +2,7 @@ import { ensure, requireActor } from '../actor.ts';
 import type { Decider } from '../decider.ts';
 import type { DisputeCommand } from './commands.ts';
 import type { DisputeEvent } from './events.ts';
+import { SeenIds } from '../seenIds.ts';
 
 export interface DisputeState {
   status:
@@ -19,7 +20,7 @@ export interface DisputeState {
   respondent: { org: string; role: string } | null;
   forum: 'arbitration' | 'court' | null;
   body: string | null;
-  evidenceIds: string[];
+  evidenceIds: SeenIds;
   payments: { payer: string; payee: string; amountFen: number }[];
 }
 
@@ -32,7 +33,7 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
     respondent: null,
     forum: null,
     body: null,
-    evidenceIds: [],
+    evidenceIds: SeenIds.empty(),
     payments: [],
   }),
 
@@ -86,7 +87,7 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
           'only the parties submit evidence',
         );
         ensure(
-          !state.evidenceIds.includes(command.data.evidenceId),
+          !state.evidenceIds.has(command.data.evidenceId),
           'dispute.evidence.duplicate',
           'evidence id already used',
         );
@@ -180,7 +181,7 @@ export const disputeDecider: Decider<DisputeCommand, DisputeEvent, DisputeState>
       case 'TribunalAssigned':
         return { ...state, status: 'tribunal' };
       case 'EvidenceSubmitted':
-        return { ...state, evidenceIds: [...state.evidenceIds, event.data.evidenceId] };
+        return { ...state, evidenceIds: state.evidenceIds.with(event.data.evidenceId) };
       case 'HearingHeld':
         return { ...state, status: 'heard' };
       case 'AwardIssued':

@@ -5,6 +5,7 @@ import type { GuaranteeCommand } from './commands.ts';
 import { feeCeilingBps, type PartyKind } from './config.ts';
 import type { GuaranteeEvent } from './events.ts';
 import { allocateRecovery } from './riskSharing.ts';
+import { SeenIds } from '../seenIds.ts';
 
 interface Party {
   org: string;
@@ -23,7 +24,7 @@ export interface GuaranteeState {
   lender: string | null;
   lossFen: number;
   recoveredFen: number;
-  recoveryIds: string[];
+  recoveryIds: SeenIds;
   parties: Party[];
 }
 
@@ -36,7 +37,7 @@ export const guaranteeDecider: Decider<GuaranteeCommand, GuaranteeEvent, Guarant
     lender: null,
     lossFen: 0,
     recoveredFen: 0,
-    recoveryIds: [],
+    recoveryIds: SeenIds.empty(),
     parties: [],
   }),
 
@@ -199,7 +200,7 @@ export const guaranteeDecider: Decider<GuaranteeCommand, GuaranteeEvent, Guarant
           { role: 'guarantor', org: state.guarantor as string },
         ]);
         ensure(
-          !state.recoveryIds.includes(d.recoveryId),
+          !state.recoveryIds.has(d.recoveryId),
           'guarantee.recovery.duplicate',
           'recovery id already used',
         );
@@ -289,7 +290,7 @@ export const guaranteeDecider: Decider<GuaranteeCommand, GuaranteeEvent, Guarant
         return {
           ...state,
           recoveredFen: state.recoveredFen + event.data.amountFen,
-          recoveryIds: [...state.recoveryIds, event.data.recoveryId],
+          recoveryIds: state.recoveryIds.with(event.data.recoveryId),
           parties: state.parties.map((p) => ({
             ...p,
             recoveredFen: p.recoveredFen + (byOrg.get(p.org) ?? 0),

@@ -2,7 +2,7 @@ import type { Role } from '../../events/envelope.ts';
 import type { Instalment } from '../money.ts';
 import type { LoanEvent } from './events.ts';
 import type { MatchCandidate } from './matching.ts';
-import { PaymentIds } from './paymentIds.ts';
+import { SeenIds } from '../seenIds.ts';
 
 export type LoanStatus =
   | 'none'
@@ -48,7 +48,7 @@ export interface LoanState {
   penaltyOutstandingFen: number;
   /** Penalty has been charged up to (exclusive) this date. */
   penaltyAccruedThrough: string | null;
-  paymentIds: PaymentIds;
+  paymentIds: SeenIds;
   writtenOffFen: number;
   recoveredFen: number;
 }
@@ -67,7 +67,7 @@ export const initialLoanState = (): LoanState => ({
   schedule: [],
   penaltyOutstandingFen: 0,
   penaltyAccruedThrough: null,
-  paymentIds: PaymentIds.empty(),
+  paymentIds: SeenIds.empty(),
   writtenOffFen: 0,
   recoveredFen: 0,
 });
