@@ -101,8 +101,13 @@ async function decideAndAppend(deps: CommandDeps, req: CommandRequest): Promise<
         expectedRevision: current === undefined ? 'no_stream' : current,
       });
       const appendMs = performance.now() - started;
+      // Field by field: V8 in Node 20 builds `{ ...fresh, more }` some 50 times slower (docs/perf.md).
       const stored: PositionedEvent[] = toAppend.map((e, i) => ({
-        ...e,
+        id: e.id,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data,
+        meta: e.meta,
         stream: req.stream,
         revision: result.nextExpectedRevision - toAppend.length + 1 + i,
         position: result.positions[i]!,

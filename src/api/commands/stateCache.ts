@@ -36,7 +36,7 @@ export class StateCache {
     const cached = this.entries.get(stream);
     if (cached) {
       this.put(stream, cached);
-      return { ...cached, unread: true };
+      return { revision: cached.revision, state: cached.state, unread: true };
     }
     return this.refresh(store, stream, decider);
   }
@@ -50,10 +50,10 @@ export class StateCache {
       revision: undefined,
       state: decider.initialState(),
     };
-    if (events.length === 0) return { ...base, unread: false };
+    if (events.length === 0) return { revision: base.revision, state: base.state, unread: false };
     const next = fold(base, events, decider);
     this.put(stream, next);
-    return { ...next, unread: false };
+    return { revision: next.revision, state: next.state, unread: false };
   }
 
   committed(stream: string, base: LoadedStream, events: PositionedEvent[], decider: AnyDecider): void {

@@ -249,7 +249,16 @@ const decide = (command: LoanCommand, state: LoanState): LoanEvent[] => {
       const events: LoanEvent[] = [
         {
           type: 'RepaymentReceived',
-          data: { ...d, penaltyFen: parts[0] as number, interestFen, principalFen, allocations },
+          // Field by field: V8 in Node 20 builds `{ ...d, more }` some 50 times slower (docs/perf.md).
+          data: {
+            paymentId: d.paymentId,
+            amountFen: d.amountFen,
+            paidOn: d.paidOn,
+            penaltyFen: parts[0] as number,
+            interestFen,
+            principalFen,
+            allocations,
+          },
         },
       ];
       if (d.amountFen === owed)

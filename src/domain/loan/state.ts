@@ -133,9 +133,14 @@ export const evolveLoan = (state: LoanState, event: LoanEvent): LoanState => {
         penaltyOutstandingFen: state.penaltyOutstandingFen - event.data.penaltyFen,
         schedule: state.schedule.map((i) => {
           const a = byNumber.get(i.number);
+          // Field by field: V8 in Node 20 builds `{ ...i, more }` some 50 times slower (docs/perf.md).
           return a
             ? {
-                ...i,
+                number: i.number,
+                dueDate: i.dueDate,
+                principalFen: i.principalFen,
+                interestFen: i.interestFen,
+                totalFen: i.totalFen,
                 interestPaidFen: i.interestPaidFen + a.interestFen,
                 principalPaidFen: i.principalPaidFen + a.principalFen,
               }
