@@ -93,6 +93,8 @@ describe('PostgreSQL restarted under load', () => {
     const readyWhileDown: { status: number; store?: boolean }[] = [];
     /** When PostgreSQL was stopped and started, on the book's clock (to place a transport error). */
     const timeline: string[] = [];
+    /** How long each fast shutdown took (reported: a slow one is what hung requests before fix 3). */
+    const stopMs: number[] = [];
     const next = (client: number): Omit<SentCommand, 'attempts'> => {
       const n = ++seq;
       const loanId = seeded.loanIds[(client + n) % seeded.loanIds.length]!;
@@ -123,7 +125,9 @@ describe('PostgreSQL restarted under load', () => {
     for (let i = 0; i < RESTARTS; i++) {
       await until(async () => count(byPhase[phase], '201') > 20, 120_000, 'load flowing');
       timeline.push(`stop ${book.elapsedMs()}`);
+      const stopping = performance.now();
       await pg.stop();
+      stopMs.push(Math.round(performance.now() - stopping));
       timeline.push(`stopped ${book.elapsedMs()}`);
       phase = 'down';
       const downAt = book.statuses.get('503 LL_STORE_UNAVAILABLE') ?? 0;
@@ -200,6 +204,7 @@ describe('PostgreSQL restarted under load', () => {
         ? { transportErrorDetails: book.transportErrorDetails.slice(0, 20), timeline }
         : {}),
       readyWhileDown,
+      stopMs,
       // Reported, not asserted (no timing assertions in tests): how fast a refusal came while down.
       refusalMs: {
         median: Math.round(downLatencyMs.sort((a, b) => a - b)[downLatencyMs.length >> 1] ?? 0),
