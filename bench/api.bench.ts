@@ -432,9 +432,28 @@ and after alternated run by run):
 
 Steps 1–5 together: about +15 % commands/s (step 5 alone +19 %, +11 % and −6 % in three alternated pairs, the last in a slow phase of the machine); the targets are still not met.
 
-**What would reach them.** The request thread still spends ~240 µs per command at 64 connections (3,695
-commands/s in the run above, the thread ~88 % busy and ~12 % idle waiting for the client's next
-requests); 5,000 commands/s needs ~175 µs. The Merkle log is the
+**Second 2026-11-28 round: spread copies.** A profile with tsx's source maps applied per function
+showed the loan's decide and evolve at ~17 % of the request thread, far more than their arithmetic. The
+cause is V8 in Node 20: an object literal that spreads a fresh object and then adds fields,
+\`{ ...d, penaltyFen, interestFen, principalFen, allocations }\`, costs ~8.6 µs when \`d\` comes from a zod
+parse (field by field: 0.06–0.13 µs; spread last, or \`Object.assign({}, d)\` then the fields: 0.1–0.4 µs;
+measured with plain node on this machine). The repayment's event data, the stored events built after an
+append, the state cache's entries and every instalment of a schedule are now built field by field, and the
+command's body is copied with \`Object.assign\`. A repayment's decide + evolve went from 15–20 µs to 6–8 µs
+(a loop of 200,000 on one loan), and the handler's share of the request thread from ~17 % to ~10 %. The
+same round replaced the arrays of ids each decider copied per event (a loan's payment ids, an
+authorization's access ids, …) with a shared append-only set (\`SeenIds\`): folding a loan with 30,000
+repayments took 45 s and takes 0.2 s, though the bench's loans (≤ ~100 payments each) barely feel it.
+Alternated with the tree before the round (commands/s; CPU µs per command), six pairs: 3,325; 339 →
+3,945; 281 · 3,575; 319 → 3,747; 309 · 3,520; 326 → 3,318; 335 · 2,879; 389 → 2,635; 443 · 2,253; 513 →
+2,776; 408 · 3,297; 339 → 4,147; 278. On average +9 % commands/s and −8 % CPU per command, within a
+machine that moved by ±30 % from run to run.
+
+**What would reach them.** The request thread still spends ~220 µs per command at 64 connections (about
+4,000 commands/s in the good runs of the second round, the thread ~87 % busy and ~13 % idle waiting for
+the client's next requests); 5,000 commands/s needs ~175 µs. Its largest blocks now: HTTP, fastify and
+validation ~32 %, the store ~23 % (of which ~12 % is COMMIT blocked on the WAL fsync), the Merkle log ~9 %,
+the handler ~10 %, GC ~7 %. The Merkle log is the
 next block that could leave it (~8 %), on a thread of its own like the projections; its proofs, checkpoints
 and anchoring read the tree from the request thread, so its in-memory state would have to follow the
 thread's commits. That would still leave ~220 µs: HTTP, validation, the handler and the store's append,
