@@ -378,18 +378,19 @@ comparison below alternates the two trees run by run. Per commit, the store and 
 cost (BEGIN/COMMIT with the WAL fsync, each follower's wake, read and transaction): at 64 connections a
 commit carries 30–40 repayments, at 10 it carries ≤ 10, hence the higher CPU per command at 10. Where the
 request thread's time goes in the real server at 64 connections (\`node --cpu-prof\` of the request thread,
-10 s, 2026-11-28 09:07, with every change below; 2,942 commands/s under the profiler, in a slow phase):
+10 s, 2026-11-28 11:03, with every change below; 3,218 commands/s under the profiler; the first round's
+profile at 09:07 in brackets):
 
 | what | share |
 |---|---|
-| HTTP, fastify, the zod body schema, auth and access hooks, metrics, the log line, writing the response | ~31 % |
-| the store: envelope check and RFC 8785 body, the inserts, BEGIN/COMMIT with the WAL fsync blocking the thread | ~19 % |
-| the command handler: the loan decider and evolve, the state cache, the per-stream lock, the key and party indexes updated at commit | ~17 % |
-| the Merkle log (leaf canonical JSON and SHA-256, one tree transaction per wake) | ~9 % |
-| garbage collection | ~9 % |
-| the API's follower, erasure, anchoring | ~4 % |
+| HTTP, fastify, the zod body schema, auth and access hooks, metrics, the log line, writing the response | ~32 % (~31 %) |
+| the store: envelope check and RFC 8785 body, the inserts, BEGIN/COMMIT with the WAL fsync blocking the thread (~12 %) | ~23 % (~19 %) |
+| the command handler: the loan decider and evolve, the state cache, the per-stream lock, the key and party indexes updated at commit | ~10 % (~17 %) |
+| the Merkle log (leaf canonical JSON and SHA-256, one tree transaction per wake) | ~9 % (~9 %) |
+| garbage collection | ~7 % (~9 %) |
+| the API's follower, erasure, anchoring | ~5 % (~4 %) |
 | the projection runner | ~0 % (on its own thread) |
-| idle | ~12 % |
+| idle | ~13 % (~12 %) |
 
 - A loan's **first** command after a start (or after it left the 10,000-entry state cache) reads, parses
   and folds its whole stream (the warm-up cost above; for the in-process server it includes the warm-up
@@ -444,7 +445,8 @@ command's body is copied with \`Object.assign\`. A repayment's decide + evolve w
 same round replaced the arrays of ids each decider copied per event (a loan's payment ids, an
 authorization's access ids, …) with a shared append-only set (\`SeenIds\`): folding a loan with 30,000
 repayments took 45 s and takes 0.2 s, though the bench's loans (≤ ~100 payments each) barely feel it.
-Alternated with the tree before the round (commands/s; CPU µs per command), six pairs: 3,325; 339 →
+Alternated with the tree before the round (commands/s; CPU µs per command), six pairs (the first three
+before its last commit, which builds every instalment with one function): 3,325; 339 →
 3,945; 281 · 3,575; 319 → 3,747; 309 · 3,520; 326 → 3,318; 335 · 2,879; 389 → 2,635; 443 · 2,253; 513 →
 2,776; 408 · 3,297; 339 → 4,147; 278. On average +9 % commands/s and −8 % CPU per command, within a
 machine that moved by ±30 % from run to run.
@@ -456,7 +458,7 @@ validation ~32 %, the store ~23 % (of which ~12 % is COMMIT blocked on the WAL f
 the handler ~10 %, GC ~7 %. The Merkle log is the
 next block that could leave it (~8 %), on a thread of its own like the projections; its proofs, checkpoints
 and anchoring read the tree from the request thread, so its in-memory state would have to follow the
-thread's commits. That would still leave ~220 µs: HTTP, validation, the handler and the store's append,
+thread's commits. That would still leave ~200 µs: HTTP, validation, the handler and the store's append,
 which would need cutting by about a fifth, or commands handled on more than one thread. The command path
 alone (the first table: no logs, Merkle log, anchoring or projections) shows what that part costs today.`;
 
