@@ -115,10 +115,10 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
   const maxBatch = options.maxBatch ?? 1000;
   const answerTimeoutMs = options.answerTimeoutMs ?? 5_000;
   // A server that accepts the TCP connection but never answers (hung, SIGSTOPped, a black-holed route)
-  // must fail a command fast with LL_STORE_UNAVAILABLE, not hold it forever: bound the connect, and let
-  // TCP keepalive find a peer that vanished under an open connection. (No client-side query timeout: a
-  // COMMIT abandoned by the client may still succeed on the server, and an answer we could not stand by
-  // is worse than a slow one; idempotent retries resolve either way.)
+  // must fail a command fast with LL_STORE_UNAVAILABLE, not hold it forever: bound the connect here,
+  // reads and an append's first round trip with `answerTimeoutMs` (serverGate.ts), and let TCP keepalive
+  // find a peer that vanished under an open connection. A COMMIT is not bounded: abandoned by the client,
+  // it may still succeed on the server, and an answer we could not stand by is worse than a slow one.
   const base = {
     connectionString: options.connectionString,
     types,
