@@ -25,10 +25,6 @@ export class ServerGate {
     private readonly onRecovered: () => void,
   ) {}
 
-  get answering(): boolean {
-    return !this.failing;
-  }
-
   async run<T>(op: () => Promise<T>): Promise<T> {
     const probe = this.failing;
     if (probe) {
