@@ -65,8 +65,18 @@ export interface AppDeps {
 
 export const DEFAULT_BODY_LIMIT = 1_048_576;
 
-/** One log line per request (method, url, id, status, time) when it completes, instead of fastify's two. */
+/**
+ * One log line per request (method, url, id, status, time) when it completes, instead of fastify's two.
+ * A completed request's line is written by a logger without the redaction paths: its only fields are
+ * the `req` and `res` serializers' output (id, method, url, status code) and numbers, so redaction can
+ * change nothing in it, and running it cost ≈ 9 KB of garbage per request (each wildcard path is walked
+ * over every field). Errored requests, and everything else logged, keep the redacting logger.
+ */
 class OneLinePerRequest extends LogController {
+  constructor(private readonly lines: Logger | undefined) {
+    super();
+  }
+
   override incomingRequest(): void {}
   override requestCompleted(
     error: Error | null | undefined,
@@ -78,6 +88,11 @@ class OneLinePerRequest extends LogController {
       reply.log.error(
         { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
         'request errored',
+      );
+    } else if (this.lines) {
+      this.lines.info(
+        { reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime },
+        'request completed',
       );
     } else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
   }
@@ -100,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
     deps.logger === false ? false : pino(loggerOptions(deps.logger ?? {}), deps.logger?.destination);
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
-    logController: new OneLinePerRequest(),
+    logController: new OneLinePerRequest(logger ? logger.child({}, { redact: [] }) : undefined),
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

@@ -146,6 +146,17 @@ describe('operations', () => {
     expect(logs).not.toContain('张三');
     expect(logs).not.toContain(entKey);
     expect(logs).not.toContain(t.operatorKey);
+    // Its one line: who, what and how it ended, nothing of the body or headers (written without the
+    // redaction pass, so it must be made of the serializers' fields alone).
+    const line = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.reqId === 'req-pii-1' && l.msg === 'request completed');
+    expect(line).toBeDefined();
+    expect(Object.keys(line!).sort()).toEqual(
+      ['hostname', 'level', 'msg', 'pid', 'req', 'reqId', 'res', 'responseTime', 'time'].sort(),
+    );
+    expect(line!.req).toEqual({ id: 'req-pii-1', method: 'POST', url: '/v1/enterprises' });
+    expect(line!.res).toEqual({ statusCode: 201 });
   });
 
   it('the OpenAPI document is valid per an independent validator and lists the routes', async () => {

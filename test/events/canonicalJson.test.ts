@@ -40,6 +40,15 @@ describe('canonicalJson (RFC 8785)', () => {
       fc.property(value, (v) => agrees(v)),
       { numRuns: 2000 },
     );
+    // Objects past the small-object sort (32 keys) too, and integer-like names (kept first by Object.keys).
+    const wide = fc.dictionary(fc.oneof(anyText, fc.nat().map(String)), fc.nat(), {
+      minKeys: 20,
+      maxKeys: 48,
+    });
+    fc.assert(
+      fc.property(wide, (v) => agrees(v)),
+      { numRuns: 300 },
+    );
     expect(() => canonicalJson({ a: 'x\ud800y' })).toThrow();
     expect(() => canonicalJson({ ['\udc00']: 1 })).toThrow();
   });
