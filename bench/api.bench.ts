@@ -513,6 +513,10 @@ alternated run by run):
   every waiting request is in the batch.
 - Flushing as soon as 32 (or 20) appends are queued, to split the clients into groups out of phase:
   not faster, more CPU per command (more commits, each with its fixed cost).
+- Both together, so that the thread parses one group while the other's fsync runs: a flush at 32 queued
+  appends, the fsync on the thread pool, up to two commits in flight, settled in commit order (and the
+  tree's transaction at \`synchronous=NORMAL\`): 3,211 | 4,261 · 3,587 | 3,298 · 3,781 | 4,399 ·
+  3,900 | 4,213, ~15 % more CPU per command.
 - Waking followers on the next turn of the event loop instead of inside the flush (the Merkle log's
   catch-up ran before the batch's responses, which take a few more awaits to be written): ten alternated
   pairs, −16 % to +13 %, mean +0.3 %.
@@ -521,17 +525,18 @@ alternated run by run):
   without any fsync the real server stayed under 5,000/s.
 
 **What would reach them.** The request thread still spends ~220 µs per command at 64 connections (about
-4,000 commands/s in the good runs of the second round, the thread ~87 % busy and ~13 % idle waiting for
-the client's next requests); 5,000 commands/s needs ~175 µs. Its largest blocks now: HTTP, fastify and
-validation ~32 %, the store ~23 % (of which ~12 % is COMMIT blocked on the WAL fsync), the Merkle log ~9 %,
-the handler ~10 %, GC ~7 %. The Merkle log is the
-next block that could leave it (~8 %), on a thread of its own like the projections; its proofs, checkpoints
-and anchoring read the tree from the request thread, so its in-memory state would have to follow the
-thread's commits. That would still leave ~200 µs: HTTP, validation, the handler and the store's append,
-which would need cutting by about a fifth, or commands handled on more than one thread. The command path
-alone (the first table: no logs, Merkle log, anchoring or projections) shows what that part costs today.
-In lock-step, what counts is the length of a cycle: work moved off the request thread, or an fsync that
-returns sooner (the bound above), shortens it; work merely moved within the cycle does not.`;
+4,000 commands/s in the good runs, the thread ~87 % busy and the rest waiting for the clients' next
+requests); 5,000 commands/s needs ~175 µs. Its largest blocks: HTTP, fastify and validation ~32 %, the
+store ~23 % (of which ~12 % is COMMIT blocked on the WAL fsync), the handler ~10 %, the Merkle log ~9 %,
+GC ~5–7 %. In lock-step, what counts is the length of a cycle: work taken off the request thread, or an
+fsync that returns sooner, shortens it; work moved elsewhere within the cycle (the WAL fsync on the
+thread pool, followers woken later) does not, and splitting the clients into groups costs more in
+commits than it gains. The bounds above say how far each lever goes on this machine: no fsync at all
++8 to +40 %, no Merkle log at all about +6 %; neither alone reaches 5,000/s with a p99 of 25 ms. What
+remains is the CPU per command of HTTP, validation, the handler and the store's append on one thread
+(the command path alone, the first table, reached 5,069/s in its median run, p99 32 ms): cutting it by
+about a fifth, or handling commands' HTTP, authentication and validation on more than one thread and
+only the decide-and-append on this one.`;
 
 /** What the load worker is asked to do. */
 interface Load {
