@@ -73,6 +73,7 @@ export const DEFAULT_BODY_LIMIT = 1_048_576;
  * over every field). Errored requests, and everything else logged, keep the redacting logger.
  */
 class OneLinePerRequest extends LogController {
+  /** `lines`: the root logger's child without redaction; undefined when the app logs nothing. */
   constructor(private readonly lines: Logger | undefined) {
     super();
   }
@@ -89,12 +90,13 @@ class OneLinePerRequest extends LogController {
         { req: request, res: reply, err: error, responseTime: reply.elapsedTime },
         'request errored',
       );
-    } else if (this.lines) {
+    } else if (this.lines && (reply.log as Logger).isLevelEnabled('info')) {
+      // The request's own logger decides whether it is logged (health checks are at `warn`).
       this.lines.info(
         { reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime },
         'request completed',
       );
-    } else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+    }
   }
 }
 

@@ -157,6 +157,9 @@ describe('operations', () => {
     );
     expect(line!.req).toEqual({ id: 'req-pii-1', method: 'POST', url: '/v1/enterprises' });
     expect(line!.res).toEqual({ statusCode: 201 });
+    // Health checks run at `warn`: their completions are not logged at all.
+    await t.app.inject('/healthz');
+    expect(logLines.some((l) => l.includes('"url":"/healthz"'))).toBe(false);
   });
 
   it('the OpenAPI document is valid per an independent validator and lists the routes', async () => {
