@@ -32,6 +32,8 @@ interface Result {
   requests: { average: number };
   latency: { p10: number; p50: number; p90: number; p99: number };
   non2xx: number;
+  /** CPU time of the load generator's process over the cell (µs). */
+  clientCpuUs: number;
 }
 const execFileAsync = promisify(execFile);
 const LOANS = 2000;
@@ -141,6 +143,8 @@ interface Server {
   url: string;
   headers: Record<string, string>;
   cpuUs: () => number;
+  /** CPU time of the thread that serves HTTP and appends (the process's main thread) so far (µs). */
+  requestThreadUs: () => number;
   /** The route measured as the ceiling. */
   noopPath: string;
   /**
@@ -150,6 +154,14 @@ interface Server {
   caughtUpAfter?: () => Promise<number>;
   close: () => Promise<void>;
 }
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime (µs) from a /proc `stat` file (of a process or of one of its threads). */
+const procCpuUs = (statFile: string): number => {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+};
 
 /** Polls /metrics until the projection and API follower lags are 0 (at most 60 s); the seconds waited. */
 async function followersCaughtUp(url: string): Promise<number> {
@@ -192,6 +204,7 @@ async function inProcessServer(dir: string): Promise<Server> {
       const c = process.cpuUsage();
       return c.user + c.system;
     },
+    requestThreadUs: () => procCpuUs(`/proc/${process.pid}/task/${process.pid}/stat`),
     noopPath: '/noop',
     close: async () => {
       await app.close();
@@ -233,14 +246,11 @@ async function realServer(dir: string): Promise<Server> {
     await new Promise((r) => setTimeout(r, 200));
     url = /listening on (http:\/\/\S+)/.exec(readFileSync(join(dir, 'server.log'), 'utf8'))?.[1];
   }
-  const ticks = 100; // USER_HZ on Linux
   return {
     url,
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    cpuUs: () => {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticks;
-    },
+    cpuUs: () => procCpuUs(`/proc/${child.pid}/stat`),
+    requestThreadUs: () => procCpuUs(`/proc/${child.pid}/task/${child.pid}/stat`),
     noopPath: '/healthz',
     caughtUpAfter: () => followersCaughtUp(url!),
     close: async () => {
@@ -286,6 +296,9 @@ interface Cells {
   loadAfter: string;
 }
 
+type Measured = Result & { cpuUsPerRequest: number; requestThreadBusy: number; clientCores: number };
+const pct = (x: number) => `${Math.round(100 * x)} %`;
+
 async function measureServer(server: Server, only?: 'command'): Promise<Cells> {
   const loadNow = () =>
     loadavg()
@@ -299,6 +312,8 @@ async function measureServer(server: Server, only?: 'command'): Promise<Cells> {
   let cell = 0;
   const measure = async (connections: number, target: Load['target']) => {
     const before = server.cpuUs();
+    const threadBefore = server.requestThreadUs();
+    const started = performance.now();
     const r = await loadFromChild({
       url: server.url,
       connections,
@@ -308,7 +323,14 @@ async function measureServer(server: Server, only?: 'command'): Promise<Cells> {
       firstPayment: ++cell * 100_000_000,
     });
     const cpu = server.cpuUs() - before;
-    return { ...r, cpuUsPerRequest: cpu / (r.requests.average * DURATION_S) };
+    const wallUs = (performance.now() - started) * 1000;
+    return {
+      ...r,
+      cpuUsPerRequest: cpu / (r.requests.average * DURATION_S),
+      // Over the child's whole life (start, connect, the cell, exit), so slightly under the cell's own.
+      requestThreadBusy: (server.requestThreadUs() - threadBefore) / wallUs,
+      clientCores: r.clientCpuUs / wallUs,
+    };
   };
   const load = loadNow();
   const rows: string[] = [];
@@ -318,8 +340,7 @@ async function measureServer(server: Server, only?: 'command'): Promise<Cells> {
   const ratio = (cmd: Result, noop: Result) =>
     `${((100 * cmd.requests.average) / noop.requests.average).toFixed(1)} %`;
   for (const connections of only ? [64] : [10, 64]) {
-    const runs: { noop?: Result & { cpuUsPerRequest: number }; cmd: Result & { cpuUsPerRequest: number } }[] =
-      [];
+    const runs: { noop?: Measured; cmd: Measured }[] = [];
     for (let i = 0; i < (connections === 64 && !only ? REPEATS_AT_64 : 1); i++) {
       const noop = only ? undefined : await measure(connections, 'noop');
       const cmd = await measure(connections, 'command');
@@ -329,14 +350,14 @@ async function measureServer(server: Server, only?: 'command'): Promise<Cells> {
     if (runs.length > 1)
       for (const r of runs)
         runsAt64.push(
-          `${Math.round(r.cmd.requests.average)}/s, p99 ${r.cmd.latency.p99} ms, ${ratio(r.cmd, r.noop!)}, ${Math.round(r.cmd.cpuUsPerRequest)} µs`,
+          `${Math.round(r.cmd.requests.average)}/s, p99 ${r.cmd.latency.p99} ms, ${ratio(r.cmd, r.noop!)}, ${Math.round(r.cmd.cpuUsPerRequest)} µs, request thread ${pct(r.cmd.requestThreadBusy)} busy, client ${pct(r.cmd.clientCores)} of a core`,
         );
     const { noop, cmd } = [...runs].sort((x, y) => x.cmd.requests.average - y.cmd.requests.average)[
       runs.length >> 1
     ]!;
     if (connections === 64) {
       const l = cmd.latency;
-      spreadAt64 = `p10 ${l.p10} ms, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}`;
+      spreadAt64 = `p10 ${l.p10} ms, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}; the request thread ${pct(cmd.requestThreadBusy)} busy (user + system CPU over the cell's wall time), autocannon ${pct(cmd.clientCores)} of a core; during the no-op: ${noop ? `${pct(noop.requestThreadBusy)} and ${pct(noop.clientCores)}` : '–'}`;
     }
     rows.push(
       noop
@@ -524,6 +545,25 @@ alternated run by run):
   4,646 | 3,307 commands/s; with no Merkle log at all 4,048 | 4,120 · 4,254 | 3,978 · 3,919 | 3,307. Even
   without any fsync the real server stayed under 5,000/s.
 
+**Fourth 2026-11-28 round (afternoon).** Two changes, and a better view of where the time goes:
+
+- The Merkle tree's batches commit without an fsync of their own (\`synchronous=NORMAL\` for that
+  transaction only; the tree is derived from the events, the next group commit's fsync of the same WAL
+  covers its frames, and a lost tail is re-derived on open: docs/hashing.md §8). In the request thread's
+  profile the tree's transaction went from 5.1 % to 2.4 %. Four pairs alternated in one tree with an
+  environment switch: 3,780 → 4,175 · 2,848 → 2,874 · 2,818 → 3,160 · 3,793 → 3,984 commands/s
+  (+10, +1, +12, +5 %). The earlier round that found "no difference" had two pairs and also moved the
+  read models (now on their own thread).
+- API keys are hashed with the one-shot \`crypto.hash\` (2.0 → 0.5 µs a request; the same digest).
+- Five pairs of the whole round against the tree before it (4,027 → 4,210 · 4,136 → 3,079 · 3,286 →
+  4,064 · 3,228 → 3,212 · 4,139 → 2,957) show only how far this machine moves within minutes.
+- The bench now reports, for every 64-connection run, how busy the request thread was (user + system CPU
+  of the server's main thread from /proc over the cell's wall time) and the CPU of autocannon's process.
+  Sampled from /proc every 2 s in a separate run: during the 64-connection command cell the request
+  thread was 77–81 % user + 12–14 % system, autocannon ~30 % of a core and the projection thread ~20 %
+  (\`top -H\`); during the no-op cells autocannon took 30–80 %. So the machine has about half a core to spare while the one
+  request thread is nearly full: the limit is that thread, not the machine.
+
 **What would reach them.** The request thread still spends ~220 µs per command at 64 connections (about
 4,000 commands/s in the good runs, the thread ~87 % busy and the rest waiting for the clients' next
 requests); 5,000 commands/s needs ~175 µs. Its largest blocks: HTTP, fastify and validation ~32 %, the
@@ -537,7 +577,12 @@ remains is the CPU per command of HTTP, validation, the handler and the store's 
 (the command path alone, the first table, reached 5,069/s, p99 32 ms, 24.7 % of its no-op in the
 median of a run at 12:42 on 2026-11-28, and far less in slower phases of the machine): cutting it by
 about a fifth, or handling commands' HTTP, authentication and validation on more than one thread and
-only the decide-and-append on this one.`;
+only the decide-and-append on this one. With half a core free, the second is the one with room: the
+Merkle log's leaf hashing and tree writes (~8 % of the thread) could move to a thread of their own, but
+only with the tree in a file of its own (a second writer on the store's file starves for its write lock
+under load, as the projections' first version did), which means moving existing trees; and HTTP on
+several threads needs a process front in Node 20 (no \`reusePort\`), with every command crossing a
+process boundary. Neither is done.`;
 
 /** What the load worker is asked to do. */
 interface Load {
@@ -569,7 +614,10 @@ autocannon({
         body: '{"paymentId":"p' + n + '","amountFen":100,"paidOn":"2026-03-05"}' };
     },
   }],
-}).then((r) => process.stdout.write(JSON.stringify({ requests: r.requests, latency: r.latency, non2xx: r.non2xx })));
+}).then((r) => {
+  const c = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ requests: r.requests, latency: r.latency, non2xx: r.non2xx, clientCpuUs: c.user + c.system }));
+});
 `;
 
 async function loadFromChild(load: Load): Promise<Result> {
