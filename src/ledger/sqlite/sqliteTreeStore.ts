@@ -141,9 +141,10 @@ export function openSqliteTreeStore(
   });
   // The tree is derived data: every leaf is re-derived from the store by MerkleLog.open (verify, then
   // catch up), so its transaction needs no fsync of its own. On the store's connection the next group
-  // commit's fsync of the same WAL makes these frames durable (WAL frames are written in order); a crash
-  // before that loses at most this tail of the tree, which the next start rebuilds to the same hashes.
-  // One fsync less per group commit: +7 % commands/s on the real server (docs/perf.md).
+  // commit's fsync of the same WAL makes these frames durable (WAL frames are written in order). A power
+  // cut before that loses at most this tail of the tree (a killed process loses nothing: the frames are
+  // written), and the next start rebuilds it to the same hashes. One fsync less per group commit: +7 %
+  // commands/s on average over four alternated pairs on the real server (docs/perf.md).
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
   const noFsync = db.prepare('PRAGMA synchronous = NORMAL');
   const restoreSynchronous = db.prepare(`PRAGMA synchronous = ${synchronous}`);
