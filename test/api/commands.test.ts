@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregates } from '../../src/domain/index.ts';
+import { commandRoutes } from '../../src/api/commands/commandRoutes.ts';
+import { registryFromDomain } from '../../src/api/commands/fromDomain.ts';
+import { unmountedRoutes } from '../../src/api/commands/mountCommandRoutes.ts';
 import { bearer, productBody, startTestServer, type TestServer } from './support.ts';
 
 let t: TestServer & { operatorKey: string };
@@ -21,6 +25,12 @@ const publish = (key: string, body: unknown, headers: Record<string, string> = {
   });
 
 describe('commands over HTTP', () => {
+  it('mounts every row of the route table: each names a command of the domain registry', () => {
+    const registry = registryFromDomain(aggregates);
+    expect(unmountedRoutes(commandRoutes, { registry }).map((r) => `${r.aggregate}.${r.command}`)).toEqual([]);
+    expect(commandRoutes.length).toBeGreaterThan(40);
+  });
+
   it('appends the decided events and answers 201 with ids, revision, positions and an ETag', async () => {
     const res = await publish(bankKey, productBody('p-1'));
     expect(res.statusCode).toBe(201);
