@@ -27,7 +27,9 @@ const publish = (key: string, body: unknown, headers: Record<string, string> = {
 describe('commands over HTTP', () => {
   it('mounts every row of the route table: each names a command of the domain registry', () => {
     const registry = registryFromDomain(aggregates);
-    expect(unmountedRoutes(commandRoutes, { registry }).map((r) => `${r.aggregate}.${r.command}`)).toEqual([]);
+    expect(unmountedRoutes(commandRoutes, { registry }).map((r) => `${r.aggregate}.${r.command}`)).toEqual(
+      [],
+    );
     expect(commandRoutes.length).toBeGreaterThan(40);
   });
 
