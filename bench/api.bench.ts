@@ -357,7 +357,7 @@ async function measureServer(server: Server, only?: 'command'): Promise<Cells> {
     ]!;
     if (connections === 64) {
       const l = cmd.latency;
-      spreadAt64 = `p10 ${l.p10} ms, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}; the request thread ${pct(cmd.requestThreadBusy)} busy (user + system CPU over the cell's wall time), autocannon ${pct(cmd.clientCores)} of a core; during the no-op: ${noop ? `${pct(noop.requestThreadBusy)} and ${pct(noop.clientCores)}` : '–'}`;
+      spreadAt64 = `p10 ${l.p10} ms, p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}; the request thread ${pct(cmd.requestThreadBusy)} busy (user + system CPU over the load child's life: the 10 s cell and its start, so a little under the cell's own), autocannon ${pct(cmd.clientCores)} of a core; during the no-op: ${noop ? `${pct(noop.requestThreadBusy)} and ${pct(noop.clientCores)}` : '–'}`;
     }
     rows.push(
       noop
@@ -558,7 +558,8 @@ alternated run by run):
 - Five pairs of the whole round against the tree before it (4,027 → 4,210 · 4,136 → 3,079 · 3,286 →
   4,064 · 3,228 → 3,212 · 4,139 → 2,957) show only how far this machine moves within minutes.
 - The bench now reports, for every 64-connection run, how busy the request thread was (user + system CPU
-  of the server's main thread from /proc over the cell's wall time) and the CPU of autocannon's process.
+  of the server's main thread from /proc over the load child's life, its start included) and the CPU of
+  autocannon's process.
   Sampled from /proc every 2 s in a separate run: during the 64-connection command cell the request
   thread was 77–81 % user + 12–14 % system, autocannon ~30 % of a core and the projection thread ~20 %
   (\`top -H\`); during the no-op cells autocannon took 30–80 %. So the machine has about half a core to spare while the one
