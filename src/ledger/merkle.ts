@@ -34,6 +34,12 @@ export function leafHash(leaf: Uint8Array): Hash {
   return sha256(leafScratch.subarray(0, leaf.length + 1));
 }
 
+/**
+ * SHA-256(0x00 ‖ UTF-8 of `text`): `leafHash` of a leaf given as a well-formed string, hashed without
+ * encoding it to bytes first (one copy and ~1 µs less per leaf).
+ */
+export const leafHashOfText = (text: string): Hash => nodeCryptoHash('sha256', `\u0000${text}`, 'buffer');
+
 const nodeScratch = new Uint8Array(1 + 2 * HASH_SIZE);
 nodeScratch[0] = NODE_PREFIX;
 

@@ -1,3 +1,4 @@
+import { rememberCanonicalBody } from '../events/canonicalBodies.ts';
 import type { PositionedEvent } from '../events/envelope.ts';
 import { eventFromRow, type StoredRow } from './storedRow.ts';
 
@@ -45,7 +46,10 @@ export class RecentCommits {
     return this.rows.length > this.start ? this.rows[this.rows.length - 1]![0] + 1 : 0;
   }
 
-  /** Rows of one committed batch, in position order. */
+  /**
+   * Rows of one committed batch, in position order. Their bodies must be the store's own canonical JSON
+   * (validateAppend's): the Merkle log builds leaves from them (src/events/canonicalBodies.ts).
+   */
   add(batch: StoredRow[]): void {
     if (batch.length === 0) return;
     if (this.rows.length === this.start || batch[0]![0] !== this.end) {
@@ -85,6 +89,8 @@ export class RecentCommits {
       let e = this.parsed[k];
       if (e === undefined) {
         e = eventFromRow(this.rows[k]!);
+        // The body is the store's own canonicalJson of the appended event (validateAppend).
+        rememberCanonicalBody(e, this.rows[k]![3]);
         this.parsed[k] = FREEZE_SHARED_EVENTS ? deepFreeze(e) : e;
       }
       events.push(e);
