@@ -61,6 +61,49 @@ describe('SQLite adapter specifics', () => {
     });
   });
 
+  it('a one-event append that fails within a batch writes nothing and leaves its neighbours whole', async () => {
+    // One-event appends run without a savepoint (a failed INSERT undoes itself): check that a failure at
+    // the insert (a stored id on another stream), a refused revision and a retry all leave the batch intact.
+    await withStore(async (store) => {
+      const stored = makeEvent();
+      const home = streamName();
+      await store.appendToStream(home, [stored]);
+      const head = await store.headPosition();
+      const neighbour = () => store.appendToStream(streamName(), [makeEvent()]);
+      const elsewhere = streamName();
+      const results = await Promise.allSettled([
+        neighbour(),
+        store.appendToStream(elsewhere, [stored], { expectedRevision: 'any' }),
+        neighbour(),
+        store.appendToStream(home, [makeEvent()], { expectedRevision: 5 }),
+        neighbour(),
+        store.appendToStream(home, [stored], { expectedRevision: 'no_stream' }), // the first append again
+        neighbour(),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'LL_EVENT_ID_CONFLICT' });
+      expect((results[3] as PromiseRejectedResult).reason).toMatchObject({
+        code: 'LL_WRONG_EXPECTED_REVISION',
+      });
+      expect((results[5] as PromiseFulfilledResult<{ positions: number[] }>).value.positions).toEqual([
+        head - 1,
+      ]);
+      expect(await store.streamRevision(elsewhere)).toBeUndefined();
+      expect(await store.streamRevision(home)).toBe(0);
+      const all = await store.readAll({ fromPosition: head });
+      expect(all.events.map((e) => e.position)).toEqual([head, head + 1, head + 2, head + 3]);
+      expect(store.db.inTransaction).toBe(false);
+    });
+  });
+
   it('uses WAL and synchronous=FULL, and shares its connection for other tables', async () => {
     await withStore(async (store) => {
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');

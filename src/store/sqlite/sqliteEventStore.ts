@@ -130,13 +130,18 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     a.events.map((e) => stmt.byId.get(e.id) as StoredById | undefined);
 
   /**
-   * One append inside the batch transaction (inside its SAVEPOINT); returns its result and how many events
-   * it added. The common case costs two statements per event plus one: the stream's revision, then the
+   * One append inside the batch transaction (inside its SAVEPOINT when `inSavepoint`, see `flush`); returns
+   * its result and how many events it added. The common case costs two statements per event plus one: the stream's revision, then the
    * inserts. Ids are looked up only when something is off: the revision differs (maybe a retry of an
    * append already stored) or an insert hits the id's UNIQUE constraint; matchRetry then decides exactly
    * as if it had looked first (the original result, or LL_EVENT_ID_CONFLICT).
    */
-  const applyOne = (a: ValidatedAppend, head: number, rows: StoredRow[]): [AppendResult, number] => {
+  const applyOne = (
+    a: ValidatedAppend,
+    head: number,
+    rows: StoredRow[],
+    inSavepoint: boolean,
+  ): [AppendResult, number] => {
     const ids = a.events.map((e) => e.id);
     const current = (stmt.revision.get(a.stream) as number | null) ?? undefined;
     try {
@@ -155,7 +160,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       }
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE' || !db.inTransaction) throw error;
-      stmt.rollbackTo.run(); // undo this append's inserts before answering from what is stored
+      // Undo this append's inserts before answering from what is stored (one failed insert undid itself).
+      if (inSavepoint) stmt.rollbackTo.run();
       const retry = matchRetry(a.stream, a.expectedRevision, ids, a.bodies, storedWithIds(a));
       if (retry) return [retry, 0];
       throw error;
@@ -198,19 +204,25 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       db.exec('BEGIN IMMEDIATE');
       let head = stmt.head.get() as number;
       for (const p of batch) {
-        stmt.savepoint.run();
+        // Each append succeeds or fails alone within the batch. One event is one INSERT, and a failed
+        // statement undoes itself (SQLite's ABORT), so only an append of several events needs a savepoint
+        // to be undone whole: two statements less per command (1.7 µs an append, plain better-sqlite3 loop).
+        const inSavepoint = p.append.events.length > 1;
+        if (inSavepoint) stmt.savepoint.run();
         const rowsBefore = rows.length;
         try {
-          const [result, added] = applyOne(p.append, head, rows);
-          stmt.release.run();
+          const [result, added] = applyOne(p.append, head, rows, inSavepoint);
+          if (inSavepoint) stmt.release.run();
           head += added;
           written += added;
           outcomes.push({ ok: true, result });
         } catch (error) {
           if (!db.inTransaction) throw error; // SQLite aborted the whole transaction (I/O error, disk full)
           rows.length = rowsBefore;
-          stmt.rollbackTo.run();
-          stmt.release.run();
+          if (inSavepoint) {
+            stmt.rollbackTo.run();
+            stmt.release.run();
+          }
           outcomes.push({
             ok: false,
             error: isLedgerError(error)
