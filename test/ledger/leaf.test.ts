@@ -90,6 +90,11 @@ describe('a leaf built from the stored body', () => {
       const recent = (await store.readAll({ recent: true })).events;
       const fromTable = (await store.readAll({})).events;
       expect(recent.map((e) => canonicalBodyOf(e) !== undefined)).toEqual([true, true]);
+      // Invisible to every reader: keys, spread, JSON, equality with the same event read from the table.
+      expect(Object.keys(recent[0]!)).toEqual(Object.keys(fromTable[0]!));
+      expect(canonicalBodyOf({ ...recent[0]! })).toBeUndefined();
+      expect(JSON.stringify(recent)).toBe(JSON.stringify(fromTable));
+      expect(recent).toEqual(fromTable);
       // Rows read back from the table are never taken as canonical: the leaf is built from the event.
       expect(fromTable.map((e) => canonicalBodyOf(e))).toEqual([undefined, undefined]);
       for (let i = 0; i < recent.length; i++) {

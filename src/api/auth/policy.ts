@@ -155,6 +155,13 @@ export interface AccessContext {
   now?: string;
 }
 
+/** Not a closure in `authorize`: one per request cost an allocation and, under tsx, a defineProperty. */
+const forbidden = (principal: Principal, access: AccessId, why: string): LedgerError =>
+  new LedgerError('LL_FORBIDDEN', `a ${principal.role} key may not ${access}: ${why}`, {
+    access,
+    role: principal.role,
+  });
+
 /** Decides; throws LL_FORBIDDEN (or LL_AUTHORIZATION_REQUIRED for credit data without a live grant). */
 export function authorize(
   principal: Principal,
@@ -164,18 +171,13 @@ export function authorize(
 ): void {
   const rule: Rule = accessTable[access];
   const need = rule[principal.role];
-  const forbid = (why: string) =>
-    new LedgerError('LL_FORBIDDEN', `a ${principal.role} key may not ${access}: ${why}`, {
-      access,
-      role: principal.role,
-    });
-  if (need === undefined) throw forbid(`the ${principal.role} role has no access`);
+  if (need === undefined) throw forbidden(principal, access, `the ${principal.role} role has no access`);
   if (need === 'any') return;
   const resource = ctx.resource;
-  if (resource === undefined) throw forbid('the request does not name the resource');
+  if (resource === undefined) throw forbidden(principal, access, 'the request does not name the resource');
   if (need === 'self') {
     if (resource === `organization-${principal.orgId}`) return;
-    throw forbid('this is not your organization');
+    throw forbidden(principal, access, 'this is not your organization');
   }
   if (need === 'grantee') {
     const uscc = parties.usccOfResource(resource);
@@ -193,9 +195,13 @@ export function authorize(
   if (need === 'borrower' && principal.role === 'enterprise') {
     const uscc = parties.usccOfResource(resource);
     if (uscc !== undefined && uscc === principal.uscc) return;
-    throw forbid('you do not act for this enterprise');
+    throw forbidden(principal, access, 'you do not act for this enterprise');
   }
   const kinds = parties.kindsOf(resource, principal.orgId);
   if (need === 'party' ? kinds.size > 0 : kinds.has(need)) return;
-  throw forbid(`you are not ${need === 'party' ? 'a party' : `the ${need}`} of ${resource}`);
+  throw forbidden(
+    principal,
+    access,
+    `you are not ${need === 'party' ? 'a party' : `the ${need}`} of ${resource}`,
+  );
 }

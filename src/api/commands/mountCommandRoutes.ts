@@ -17,7 +17,7 @@ import {
   problemResponses,
 } from '../schemas.ts';
 import type { CommandRoute, IdSource } from './commandRoutes.ts';
-import { handleCommand } from './handleCommand.ts';
+import { handleCommand, type CommandDeps } from './handleCommand.ts';
 import type { AggregateModule } from './registry.ts';
 
 const paramsOf = (url: string): string[] => [...url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
@@ -60,6 +60,22 @@ export function mountCommandRoutes(app: FastifyInstance, ctx: ApiContext, routes
     const filled = Object.entries(route.pathFields ?? {}).filter(
       ([field]) => commandSchema instanceof z.ZodObject && field in commandSchema.shape,
     );
+    // The same for every request of this route: built once, not per request.
+    const deps: CommandDeps = {
+      store: ctx.store,
+      clock: ctx.clock,
+      idempotency: ctx.idempotency,
+      stateCache: ctx.stateCache,
+      onCommitted: (events, ms) => {
+        for (const e of events) {
+          ctx.directory.apply(e);
+          ctx.parties.apply(e);
+          // the idempotency index has the response already (handleCommand)
+          ctx.follower.appliedAt(e.position);
+        }
+        ctx.metrics.appendDuration.observe({ aggregate: route.aggregate }, ms / 1000);
+      },
+    };
     typed.route({
       method: 'POST',
       url: route.url,
@@ -107,34 +123,17 @@ export function mountCommandRoutes(app: FastifyInstance, ctx: ApiContext, routes
           : undefined;
         const prepare = module.prepare?.[route.command];
         const run = () =>
-          handleCommand(
-            {
-              store: ctx.store,
-              clock: ctx.clock,
-              idempotency: ctx.idempotency,
-              stateCache: ctx.stateCache,
-              onCommitted: (events, ms) => {
-                for (const e of events) {
-                  ctx.directory.apply(e);
-                  ctx.parties.apply(e);
-                  // the idempotency index has the response already (handleCommand)
-                  ctx.follower.appliedAt(e.position);
-                }
-                ctx.metrics.appendDuration.observe({ aggregate: route.aggregate }, ms / 1000);
-              },
-            },
-            {
-              aggregate: module,
-              stream,
-              type: route.command,
-              data,
-              ...(prepare ? { prepare } : {}),
-              actor: { org: principal.orgId, role: principal.role },
-              ...(ifMatch !== undefined ? { ifMatch } : {}),
-              ...(key && digest ? { idempotency: { key, digest } } : {}),
-              correlationId: request.id,
-            },
-          );
+          handleCommand(deps, {
+            aggregate: module,
+            stream,
+            type: route.command,
+            data,
+            ...(prepare ? { prepare } : {}),
+            actor: { org: principal.orgId, role: principal.role },
+            ...(ifMatch !== undefined ? { ifMatch } : {}),
+            ...(key && digest ? { idempotency: { key, digest } } : {}),
+            correlationId: request.id,
+          });
         let outcome: Awaited<ReturnType<typeof run>>;
         try {
           outcome = key ? await ctx.idempotency.withLock(principal.orgId, key, run) : await run();
