@@ -307,12 +307,21 @@ export class Anchorer {
   // ---- the loop ----------------------------------------------------------------------------------
 
   async #run(): Promise<void> {
+    let woken = false;
+    let lastFullPass = -Infinity;
     while (this.#running) {
       let delay = this.config.pollIntervalMs;
       let backingOff = false;
       const passStarted = performance.now();
       try {
-        await this.tick();
+        // Woken by appends before the next poll is due: only whether an anchor is due now. The receipts,
+        // re-org checks and records wait for the poll (under load a wake comes every minPassIntervalMs,
+        // and each full pass is several RPCs and reads: ~50 RPCs a second at 6,000 commands/s).
+        if (woken && passStarted - lastFullPass < this.config.pollIntervalMs) await this.#wokenPass();
+        else {
+          lastFullPass = passStarted;
+          await this.tick();
+        }
       } catch {
         delay = this.#backoff();
         backingOff = true;
@@ -327,9 +336,11 @@ export class Anchorer {
         this.#wakeForStop = wake;
         // While backing off, appends do not wake us: at 100 appends/s a dead node would get 100
         // passes a second instead of one every few seconds.
+        woken = false;
         if (!backingOff)
           this.#wake = () => {
             this.#wake = undefined;
+            woken = true;
             const wait = passStarted + this.config.minPassIntervalMs - performance.now();
             if (wait <= 0) return wake();
             if (wait >= delay) return; // the poll comes first anyway
@@ -352,6 +363,15 @@ export class Anchorer {
     const p = this.#pass.catch(() => {}).then(fn);
     this.#pass = p;
     return p;
+  }
+
+  /** A pass for a wake between polls: the full pass only if an anchor is due by the batching rule. */
+  #wokenPass(): Promise<void> {
+    return this.#serialized(async () => {
+      if (this.historyMismatch() || this.#chainId === null) return this.#passOnce(false);
+      const size = await this.#observeSize();
+      if (size !== undefined && this.#anchorDue(size, false)) await this.#passOnce(false);
+    });
   }
 
   async #passOnce(force: boolean): Promise<void> {
@@ -437,20 +457,31 @@ export class Anchorer {
     return size;
   }
 
-  async #maybeCreate(force: boolean): Promise<void> {
-    const size = await this.#observeSize();
-    if (size === undefined) return;
+  /** The largest tree size a live (not failed, not superseded) anchor covers. */
+  #anchoredSize(): number {
     const live = this.#records.filter((r) => r.status !== 'failed' && r.status !== 'superseded');
-    const anchored = Math.max(0, ...live.map((r) => r.treeSize));
-    if (size <= anchored) return;
+    return Math.max(0, ...live.map((r) => r.treeSize));
+  }
+
+  /** Whether a log of `size` gets a new anchor now (the batching rule; `force`: anchor now). */
+  #anchorDue(size: number, force: boolean): boolean {
+    const anchored = this.#anchoredSize();
+    if (size <= anchored) return false;
     // One anchor in flight at a time: when the chain is slow the next one simply covers more events.
-    if (live.some((r) => r.status === 'pending')) return;
+    if (this.#records.some((r) => r.status === 'pending')) return false;
     const now = this.#now();
-    const due =
+    return (
       force ||
       size - anchored >= this.config.everyEvents ||
-      now - (this.#lastCreatedAt ?? now) >= this.config.everySeconds * 1000;
-    if (!due) return;
+      now - (this.#lastCreatedAt ?? now) >= this.config.everySeconds * 1000
+    );
+  }
+
+  async #maybeCreate(force: boolean): Promise<void> {
+    const size = await this.#observeSize();
+    if (size === undefined || !this.#anchorDue(size, force)) return;
+    const anchored = this.#anchoredSize();
+    const now = this.#now();
     const cp = await this.#source.latest();
     if (!cp || cp.treeSize <= anchored) return;
     const rec: AnchorRecord = {
@@ -538,7 +569,7 @@ export class Anchorer {
   /**
    * A re-org deeper than finality (a chain that broke its finality, a 51 % attack, a dev chain
    * reverted) would silently drop anchors we call final. So the newest final anchor is re-checked on
-   * every pass (two reads); if its receipt is gone or moved, every final anchor no longer in its block
+   * every full pass (two reads); if its receipt is gone or moved, every final anchor no longer in its block
    * goes back to pending and is sent again. Nothing anchored is forgotten.
    */
   async #recheckFinal(): Promise<void> {

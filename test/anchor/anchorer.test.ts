@@ -146,14 +146,72 @@ describe('Anchorer', () => {
     f = await startChainFixture();
     const { log, anchorer } = setup(f, { pollIntervalMs: 5_000, minPassIntervalMs: 100 });
     log.size = 1;
-    const tick = vi.spyOn(anchorer, 'tick');
+    let sizeReads = 0;
+    const currentSize = log.currentSize;
+    log.currentSize = () => (sizeReads++, currentSize());
     anchorer.start();
     const spam = setInterval(() => anchorer.notify(), 1);
     await new Promise((r) => setTimeout(r, 600));
     clearInterval(spam);
-    // 600 ms at ≥ 100 ms apart: at most 7 passes (the first at start); unthrottled it was one per wake.
-    expect(tick.mock.calls.length).toBeGreaterThanOrEqual(2);
-    expect(tick.mock.calls.length).toBeLessThanOrEqual(7);
+    // 600 ms at ≥ 100 ms apart: at most 7 passes (the first at start), each reading the size once or
+    // twice; unthrottled it was one per wake.
+    expect(sizeReads).toBeGreaterThanOrEqual(2);
+    expect(sizeReads).toBeLessThanOrEqual(14);
+  });
+
+  it('a wake between polls calls the chain only when an anchor is due, and then anchors at once', async () => {
+    f = await startChainFixture();
+    const fx = f;
+    let rpcs = 0;
+    const counted = new Proxy(fx.client, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          rpcs++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const log = new FakeLog();
+    const repo = new SqliteAnchorRepository(join(fx.dir, 'anchors.db'));
+    const anchorer = new Anchorer({
+      source: log,
+      chain: counted,
+      repo,
+      config: { logId: LOG, everyEvents: 10, everySeconds: 60, pollIntervalMs: 1_500, minPassIntervalMs: 20 },
+    });
+    cleanups.push(
+      () => anchorer.stop(),
+      () => repo.close(),
+    );
+    log.size = 25;
+    anchorer.start();
+    // One anchor included and waiting for finality (automine: no block comes until the next tx), the
+    // steady state under load, where every full pass asks the chain for its receipt and for finality.
+    await vi.waitFor(
+      async () => expect((await anchorer.records()).map((r) => r.status)).toEqual(['included']),
+      {
+        timeout: 5_000,
+      },
+    );
+    // The poll that saw it included has just run: the next is ~1.5 s away, after the 0.4 s below.
+    await new Promise((r) => setTimeout(r, 50));
+    const before = rpcs;
+    const spam = setInterval(() => {
+      if (log.size < 34) log.size++; // growing, but below the 10 more events that make an anchor due
+      anchorer.notify();
+    }, 1);
+    cleanups.push(() => clearInterval(spam));
+    await new Promise((r) => setTimeout(r, 400));
+    // ~20 wakes, none with an anchor due: not one RPC (each was a full pass before: receipt, blocks).
+    expect(rpcs - before).toBe(0);
+    const dueAt = Date.now();
+    log.size = 60; // now one is due by count: the next wake anchors it, without waiting for the poll
+    await vi.waitFor(async () => expect(await anchorer.records()).toHaveLength(2), { timeout: 3_000 });
+    expect(Date.now() - dueAt).toBeLessThan(1_000);
+    expect(rpcs).toBeGreaterThan(before);
+    clearInterval(spam);
   });
 
   it('signs a checkpoint only for an anchor it creates, not on every pass', async () => {
