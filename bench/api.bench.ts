@@ -565,25 +565,59 @@ alternated run by run):
   (\`top -H\`); during the no-op cells autocannon took 30–80 %. So the machine has about half a core to spare while the one
   request thread is nearly full: the limit is that thread, not the machine.
 
-**What would reach them.** The request thread still spends ~220 µs per command at 64 connections (about
-4,000 commands/s in the good runs, the thread ~87 % busy and the rest waiting for the clients' next
-requests); 5,000 commands/s needs ~175 µs. Its largest blocks: HTTP, fastify and validation ~32 %, the
-store ~23 % (of which ~12 % is COMMIT blocked on the WAL fsync), the handler ~10 %, the Merkle log ~9 %,
-GC ~5–7 %. In lock-step, what counts is the length of a cycle: work taken off the request thread, or an
-fsync that returns sooner, shortens it; work moved elsewhere within the cycle (the WAL fsync on the
-thread pool, followers woken later) does not, and splitting the clients into groups costs more in
-commits than it gains. The bounds above say how far each lever goes on this machine: no fsync at all
-+8 to +40 %, no Merkle log at all about +6 %; neither alone reaches 5,000/s with a p99 of 25 ms. What
-remains is the CPU per command of HTTP, validation, the handler and the store's append on one thread
-(the command path alone, the first table, reached 5,069/s, p99 32 ms, 24.7 % of its no-op in the
-median of a run at 12:42 on 2026-11-28, and far less in slower phases of the machine): cutting it by
-about a fifth, or handling commands' HTTP, authentication and validation on more than one thread and
-only the decide-and-append on this one. With half a core free, the second is the one with room: the
-Merkle log's leaf hashing and tree writes (~8 % of the thread) could move to a thread of their own, but
-only with the tree in a file of its own (a second writer on the store's file starves for its write lock
-under load, as the projections' first version did), which means moving existing trees; and HTTP on
-several threads needs a process front in Node 20 (no \`reusePort\`), with every command crossing a
-process boundary. Neither is done.`;
+**Fifth 2026-11-28 round (evening).** This round ran on another VM: 2 × Intel Xeon, where the rounds
+above had 2 × AMD EPYC. Its no-op ceiling is 2–3 × theirs, and the same tree repeats within ±3 % from run
+to run, so pairs resolve a few per cent. At the round's start the tree of the fourth round measured
+5,729 commands/s, p99 28 ms, 19.8 % of the no-op at 64 connections on the real server (7,694/s, p99 20 ms,
+16.3 % on the command path alone). Real server, commands at 64 connections, one 10 s cell per run, alternated:
+
+1. A just-committed event's Merkle leaf is built from the body the store wrote (the RFC 8785 form of
+   {data, id, meta, schemaVersion, type}: \`revision\` and \`stream\` added in their sorted places, the
+   same bytes; docs/hashing.md §7) and hashed as text: 7.8 → 1.9 µs a leaf. With | without, one tree
+   with a switch: 5,886 | 5,791 · 6,188 | 6,180 · 6,042 | 5,960.
+2. A one-event append runs without its SAVEPOINT and RELEASE (a failed INSERT undoes itself): 1.7 µs an
+   append. Steps 1–2 against the tree before: 5,584 → 6,168 · 6,116 → 6,323 · 6,129 → 6,323 · 5,933 →
+   6,409 (+10, +3, +3, +8 %), p99 29 → 25 · 28 → 26 · 26 → 26 · 27 → 26 ms.
+3. Per-command allocations: the stored body rides on the event as a non-enumerable symbol property (a
+   WeakMap entry cost 0.5 µs), the loan decider's guards and the access policy's refusal are module
+   functions instead of closures made per command (each closure also cost a defineProperty: tsx keeps
+   function names), a route's command dependencies are built once: 6,270 → 6,326 · 6,302 → 6,613 ·
+   6,234 → 6,384 (+1, +5, +2 %).
+4. The anchorer: a pass woken by appends between polls only checks whether an anchor is due; receipts,
+   re-orgs and finality are checked once per poll (1 s). Every wake (ten a second under load) had been a
+   full pass of several RPCs: 6,598 → 6,895 · 6,580 → 6,866 · 6,357 → 6,847 (+5, +4, +8 %).
+
+Steps 1–3 against the round's start: 6,009 → 6,722 · 5,787 → 6,478 · 6,185 → 6,454 commands/s (+12, +12,
++4 %), p99 25 → 22 · 29 → 23 · 26 → 24 ms. Measured and not kept: no automatic WAL checkpoints (with | without: 6,178 |
+6,023 · 6,189 | 6,075 · 6,063 | 5,995; p99 the same); \`--max-semi-space-size=32\` (without | with: 6,191 |
+6,478 · 6,372 | 6,300 · 6,303 | 6,260); projections woken every 250 ms instead of 20 (20 | 250: 6,094 | 6,163 ·
+6,287 | 6,143 · 6,146 | 6,339); multi-row INSERTs for the tree's nodes (slower in a plain loop: 5.2
+against 4.3 µs a leaf); log lines written to stdout in 4 KiB blocks with a flush every second, where
+pino's default destination starts a write per line (6,800 → 6,597 · 7,049 → 7,088 · 6,976 → 7,039:
+nothing, since it already gathers the lines that arrive while a write is in flight). Bounds, not options: with the request log off (\`LOG_LEVEL=warn\`) 6,646 → 7,009 ·
+6,776 → 7,188 (11 µs a request: the per-request child logger runs pino's wildcard redaction over its
+binding, the completion line is ~4 µs, then its write); one line per request is what operations asks
+for, so it stays.
+
+Where the request thread's time goes after steps 1–3 (profile, 6,432 commands/s): COMMIT and BEGIN 12 %
+(mostly blocked on the WAL fsync), idle 10 %, garbage collection 6 %, node's HTTP and fastify ~30 %, the
+store's input checks 7 % (the envelope check 3.3 %, the body's canonical JSON 2.7 %), the Merkle log 7 %
+(its tree transaction 4.3 %), the loan's decide, evolve and state cache ~8 %, authentication 4.5 %, the
+API follower 3 % (mostly the one JSON.parse of each new body that every follower then shares). Sampled
+event-loop turns (a 1 ms timer) show the thread saturated: busy stretches of 10 ms at the median and 138
+of 573 over 20 ms, so the latency follows the throughput: 64 connections at ~6,400/s are a 10 ms mean,
+and the p99 has been ~2.4 × the mean in every run.
+
+**What would reach them.** On this VM the throughput target is met by both servers and the p99 by the
+command path alone; the real server's p99 sits at 22–28 ms from run to run, on the limit. The ratio target
+is not met: the no-op ceiling (no body, no append, no fsync) rose with the machine far more than the
+commands did (~30 µs of server CPU a request against ~180 µs a command), and 25 % needs a command at most
+~4 × the no-op's, ~120 µs in the real server: about a third less. No block of the profile above is over
+~12 %, so no single change gets there; what remains are the structural options of the earlier rounds:
+the Merkle log on a thread of its own (with the tree in a file of its own, which means moving existing
+trees), and HTTP on several threads behind a process front (Node 20 has no \`reusePort\`), which on two
+vCPUs shared with autocannon (~0.25 core) must also win back the cost of crossing a process boundary.
+Neither is done.`;
 
 /** What the load worker is asked to do. */
 interface Load {
