@@ -104,6 +104,30 @@ describe('SQLite adapter specifics', () => {
     });
   });
 
+  it('a stream appended by another connection is seen at its new revision (the remembered ones are dropped)', async () => {
+    // The writer keeps streams' revisions in memory; another process writing the same file (the CLI)
+    // must make it read them again, or it would refuse a right If-Match and try a taken revision.
+    await withStore(async (store) => {
+      const other = openSqliteEventStore({ file: store.file });
+      try {
+        const s = streamName();
+        await store.appendToStream(s, [makeEvent()], { expectedRevision: 'no_stream' });
+        await store.appendToStream(s, [makeEvent()], { expectedRevision: 0 }); // remembered: revision 1
+        await other.appendToStream(s, [makeEvent(), makeEvent()], { expectedRevision: 1 }); // now 3
+        await expect(store.appendToStream(s, [makeEvent()], { expectedRevision: 1 })).rejects.toMatchObject({
+          code: 'LL_WRONG_EXPECTED_REVISION',
+        });
+        const next = await store.appendToStream(s, [makeEvent()], { expectedRevision: 3 });
+        expect(next.nextExpectedRevision).toBe(4);
+        const any = await store.appendToStream(s, [makeEvent()]);
+        expect(any.nextExpectedRevision).toBe(5);
+        expect((await store.readStream(s)).map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5]);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
   it('uses WAL and synchronous=FULL, and shares its connection for other tables', async () => {
     await withStore(async (store) => {
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');

@@ -74,6 +74,8 @@ export const READ_ALL_SQL =
 export const HEAD_SQL = 'SELECT coalesce(max(position) + 1, 0) FROM events';
 
 const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+/** Streams whose last revision the writer keeps in memory (~100 B each). */
+const REVISIONS_KEPT = 100_000;
 
 interface Pending {
   append: ValidatedAppend;
@@ -121,6 +123,16 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const recent = new RecentCommits();
   /** data_version right after this connection's last commit of events. */
   let versionAtCommit: unknown;
+  /**
+   * Streams' last revisions as this connection wrote or read them, so an append takes its stream's
+   * revision from memory instead of `SELECT max(revision)` (~2 µs an append). Valid only while no other
+   * connection has committed to the file: every batch compares `PRAGMA data_version` (which moves only
+   * for other connections' commits) with the value its previous batch saw, under the write lock, and
+   * empties the map when it moved; a batch that fails empties it too. Bounded: the oldest entry goes
+   * first, and a stream not in it costs the SELECT.
+   */
+  const revisions = new Map<string, number>();
+  let versionSeen: unknown;
   let queue: Pending[] = [];
   let scheduled = false;
   let closed = false;
@@ -143,7 +155,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     inSavepoint: boolean,
   ): [AppendResult, number] => {
     const ids = a.events.map((e) => e.id);
-    const current = (stmt.revision.get(a.stream) as number | null) ?? undefined;
+    const current = revisions.get(a.stream) ?? (stmt.revision.get(a.stream) as number | null) ?? undefined;
     try {
       checkExpectedRevision(a.stream, a.expectedRevision, current);
     } catch (conflict) {
@@ -168,6 +180,12 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     }
     for (let i = 0; i < a.events.length; i++) rows.push([head + i, a.stream, first + i, a.bodies[i]!]);
     return [{ nextExpectedRevision: first + a.events.length - 1, positions }, a.events.length];
+  };
+
+  const rememberRevision = (stream: string, revision: number): void => {
+    revisions.delete(stream); // re-inserted last: the map's order is the order of use
+    revisions.set(stream, revision);
+    if (revisions.size > REVISIONS_KEPT) revisions.delete(revisions.keys().next().value!);
   };
 
   const rollbackQuietly = (): void => {
@@ -202,6 +220,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     try {
       rollbackQuietly();
       db.exec('BEGIN IMMEDIATE');
+      const version = stmt.dataVersion.get();
+      if (version !== versionSeen) revisions.clear(); // another connection committed since: forget all
+      versionSeen = version;
       let head = stmt.head.get() as number;
       for (const p of batch) {
         // Each append succeeds or fails alone within the batch. One event is one INSERT, and a failed
@@ -213,6 +234,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         try {
           const [result, added] = applyOne(p.append, head, rows, inSavepoint);
           if (inSavepoint) stmt.release.run();
+          if (added > 0) rememberRevision(p.append.stream, result.nextExpectedRevision);
           head += added;
           written += added;
           outcomes.push({ ok: true, result });
@@ -238,6 +260,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       // A failing disk can fail the ROLLBACK too: never let that escape this setImmediate callback
       // (it would kill the process); the next flush rolls back first.
       rollbackQuietly();
+      revisions.clear(); // it may hold revisions this batch wrote and did not commit
       const e = unavailable(`the SQLite store could not commit: ${describeSqliteFailure(error)}`, error);
       for (const p of batch) p.reject(e);
       return;
