@@ -30,7 +30,7 @@ import { logRoutes, type LogService } from './routes/log.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { creditRoutes } from './routes/credit.ts';
 import { readRoutes, type AnchorStatusFor } from './routes/reads.ts';
-import { loggerOptions } from './logging.ts';
+import { loggerOptions, requestLogger } from './logging.ts';
 
 export interface AppDeps {
   store: EventStore;
@@ -118,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<LoanLedgerApp> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     logController: new OneLinePerRequest(logger ? logger.child({}, { redact: [] }) : undefined),
+    childLoggerFactory: requestLogger,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',

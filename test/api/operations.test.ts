@@ -162,6 +162,29 @@ describe('operations', () => {
     expect(logLines.some((l) => l.includes('"url":"/healthz"'))).toBe(false);
   });
 
+  it("a request's own log lines carry its id, once, and other lines none", async () => {
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/v1/enterprises',
+      headers: { ...bearer(t.operatorKey), 'x-request-id': 'req-refused-1' },
+      payload: { uscc: 'not a uscc' },
+    });
+    expect(refused.statusCode).toBe(400);
+    const lines = logLines.map((l) => l.trim());
+    // Written through the request's own logger (src/api/app.ts: refused requests).
+    const own = lines.find((l) => l.includes('"msg":"request refused"') && l.includes('req-refused-1'));
+    expect(own).toBeDefined();
+    expect(JSON.parse(own!)).toMatchObject({ reqId: 'req-refused-1', code: 'LL_VALIDATION_FAILED' });
+    expect(own!.match(/"reqId"/g)).toHaveLength(1);
+    // A line of the root logger, outside any request, has no reqId.
+    t.app.log.info('outside any request');
+    const outside = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'outside any request');
+    expect(outside).toBeDefined();
+    expect(outside).not.toHaveProperty('reqId');
+  });
+
   it('the OpenAPI document is valid per an independent validator and lists the routes', async () => {
     const doc = (await t.app.inject('/docs/openapi.json')).json();
     const result = await new Validator().validate(doc);
