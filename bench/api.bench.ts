@@ -586,6 +586,12 @@ to run, so pairs resolve a few per cent. At the round's start the tree of the fo
 4. The anchorer: a pass woken by appends between polls only checks whether an anchor is due; receipts,
    re-orgs and finality are checked once per poll (1 s). Every wake (ten a second under load) had been a
    full pass of several RPCs: 6,598 → 6,895 · 6,580 → 6,866 · 6,357 → 6,847 (+5, +4, +8 %).
+5. The SQLite writer keeps streams' last revisions in memory instead of \`SELECT max(revision)\` per
+   append, valid while \`PRAGMA data_version\` (read once per batch, under the write lock) shows no
+   other connection's commit: 6,908 → 7,014 · 7,018 → 7,174 · 6,682 → 6,760 (+1.5, +2, +1 %).
+6. A request's logger is a child without bindings that carries the request id, written into its lines
+   by the root's mixin: a child bound to \`{ reqId }\` ran pino's wildcard redaction over the id on every
+   request, logged or not. 6,916 → 7,077 · 6,597 → 7,032 · 6,787 → 7,040 (+2, +7, +4 %).
 
 Steps 1–3 against the round's start: 6,009 → 6,722 · 5,787 → 6,478 · 6,185 → 6,454 commands/s (+12, +12,
 +4 %), p99 25 → 22 · 29 → 23 · 26 → 24 ms. Measured and not kept: no automatic WAL checkpoints (with | without: 6,178 |
@@ -595,9 +601,8 @@ Steps 1–3 against the round's start: 6,009 → 6,722 · 5,787 → 6,478 · 6,1
 against 4.3 µs a leaf); log lines written to stdout in 4 KiB blocks with a flush every second, where
 pino's default destination starts a write per line (6,800 → 6,597 · 7,049 → 7,088 · 6,976 → 7,039:
 nothing, since it already gathers the lines that arrive while a write is in flight). Bounds, not options: with the request log off (\`LOG_LEVEL=warn\`) 6,646 → 7,009 ·
-6,776 → 7,188 (11 µs a request: the per-request child logger runs pino's wildcard redaction over its
-binding, the completion line is ~4 µs, then its write); one line per request is what operations asks
-for, so it stays.
+6,776 → 7,188 (11 µs a request before step 6: the per-request child logger, the completion line ~4 µs,
+then its write); one line per request is what operations asks for, so it stays.
 
 Where the request thread's time goes after steps 1–3 (profile, 6,432 commands/s): COMMIT and BEGIN 12 %
 (mostly blocked on the WAL fsync), idle 10 %, garbage collection 6 %, node's HTTP and fastify ~30 %, the
@@ -608,11 +613,11 @@ event-loop turns (a 1 ms timer) show the thread saturated: busy stretches of 10 
 of 573 over 20 ms, so the latency follows the throughput: 64 connections at ~6,400/s are a 10 ms mean,
 and the p99 has been ~2.4 × the mean in every run.
 
-**What would reach them.** On this VM the throughput target is met by both servers and the p99 by the
-command path alone; the real server's p99 sits at 22–28 ms from run to run, on the limit. The ratio target
-is not met: the no-op ceiling (no body, no append, no fsync) rose with the machine far more than the
+**What would reach them.** On this VM, after steps 1–6, the throughput and p99 targets are met by both
+servers (the tables above: the real server's three runs at 6,706–7,160 commands/s, p99 21–23 ms; before
+step 5 its p99 had been 24–28 ms, on the limit). The ratio target is not met: the no-op ceiling (no body, no append, no fsync) rose with the machine far more than the
 commands did (~30 µs of server CPU a request against ~180 µs a command), and 25 % needs a command at most
-~4 × the no-op's, ~120 µs in the real server: about a third less. No block of the profile above is over
+~4 × the no-op's, ~120 µs in the real server: between a quarter and a third less. No block of the profile above is over
 ~12 %, so no single change gets there; what remains are the structural options of the earlier rounds:
 the Merkle log on a thread of its own (with the tree in a file of its own, which means moving existing
 trees), and HTTP on several threads behind a process front (Node 20 has no \`reusePort\`), which on two
