@@ -124,7 +124,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   /** data_version right after this connection's last commit of events. */
   let versionAtCommit: unknown;
   /**
-   * Streams' last revisions as this connection wrote or read them, so an append takes its stream's
+   * Streams' last revisions as this connection wrote them, so an append takes its stream's
    * revision from memory instead of `SELECT max(revision)` (~2 µs an append). Valid only while no other
    * connection has committed to the file: every batch compares `PRAGMA data_version` (which moves only
    * for other connections' commits) with the value its previous batch saw, under the write lock, and
@@ -255,7 +255,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       }
       db.exec('COMMIT');
       recent.add(rows);
-      if (rows.length > 0) versionAtCommit = stmt.dataVersion.get();
+      // Read under this batch's write lock, so no other connection has committed since: the same value.
+      if (rows.length > 0) versionAtCommit = version;
     } catch (error) {
       // A failing disk can fail the ROLLBACK too: never let that escape this setImmediate callback
       // (it would kill the process); the next flush rolls back first.
