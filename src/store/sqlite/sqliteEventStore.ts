@@ -105,10 +105,12 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     byIdempotencyKey: db
       .prepare(
         // INDEXED BY: without statistics the planner prefers (stream, revision) for the ORDER BY, a scan of
-        // the whole stream evaluating json_extract per row.
+        // the whole stream evaluating json_extract per row. ORDER BY position: within one stream the same
+        // order as revision (both grow with each commit), and the index's own (its last column is the
+        // rowid), so no sorter is built per lookup (~1 µs of a miss, which is every new key).
         `SELECT position, stream, revision, body FROM events INDEXED BY events_idempotency_key
          WHERE stream = ? AND json_extract(body, '$.meta.idempotencyKey') = ?
-         ORDER BY revision`,
+         ORDER BY position`,
       )
       .raw(),
     readAll: db.prepare(READ_ALL_SQL).raw(),
