@@ -26,7 +26,8 @@ import { writePerfSection } from './report.ts';
  * over LOANS disbursed loans, each repayment a fresh payment id. The loans are set up through the store
  * before the server starts (the loan decider's events of one lifecycle, copied per loan id), so the
  * measured server learns them the way it learns anything: by following the store. Each 201 means the
- * event is fsynced (WAL, synchronous=FULL, group commit).
+ * event is fsynced (WAL, synchronous=FULL, group commit). The real server also gets one cell of the same
+ * commands each with its own Idempotency-Key, the form a bank's retrying client sends.
  */
 interface Result {
   requests: { average: number };
