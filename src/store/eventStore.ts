@@ -50,13 +50,6 @@ export interface EventStore {
    */
   appendToStream(stream: string, events: EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
   readStream(stream: string, options?: ReadStreamOptions): Promise<PositionedEvent[]>;
-  /**
-   * The events of `stream` that carry this organization's Idempotency-Key (meta.idempotencyKey and
-   * meta.actor.org), in revision order; [] when there are none. They are the durable record of a keyed
-   * command: a retry of any age is answered from them (SQLite and PostgreSQL: an index on the key, so
-   * one point read; EventStoreDB: a read of the stream).
-   */
-  readByIdempotencyKey(stream: string, org: string, key: string): Promise<PositionedEvent[]>;
   /** Current revision of a stream, or undefined when it has no events. */
   streamRevision(stream: string): Promise<number | undefined>;
   /** The store's total order. A follower never misses an event that commits later. */

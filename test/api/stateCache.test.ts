@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
+import { StateCache } from '../../src/api/commands/stateCache.ts';
+import type { EventToAppend } from '../../src/events/envelope.ts';
 import { newEventId } from '../../src/events/ids.ts';
+import { openSqliteEventStore } from '../../src/store/sqlite/index.ts';
 import { bearer, productBody, startTestServer, testAggregates, type TestServer } from './support.ts';
 
 /**
@@ -121,6 +124,69 @@ describe('the per-stream state cache', () => {
       expect(next.json().streamRevision).toBe(2);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe("the state cache's keys of keyed commands", () => {
+  /** A counter stream: its state is the number of events folded. */
+  const counter = {
+    initialState: () => 0,
+    evolve: (n: number) => n + 1,
+    decide: () => [],
+  } as unknown as Parameters<StateCache['load']>[2];
+  const keyed = (org: string, key: string | undefined): EventToAppend => ({
+    id: newEventId(),
+    type: 'Counted',
+    schemaVersion: 1,
+    data: {},
+    meta: {
+      actor: { org, role: 'bank' },
+      recordedAt: '2026-11-28T00:00:00.000Z',
+      correlationId: 'c',
+      causationId: 'c',
+      ...(key ? { idempotencyKey: key, requestDigest: `d-${key}` } : {}),
+    },
+  });
+
+  it('a loaded stream knows each (org, key) with the revisions of its events, per organization', async () => {
+    const store = openSqliteEventStore({ file: ':memory:' });
+    try {
+      await store.appendToStream('counter-a', [keyed('bank-1', undefined)]);
+      await store.appendToStream('counter-a', [keyed('bank-1', 'k-1'), keyed('bank-1', 'k-1')]);
+      await store.appendToStream('counter-a', [keyed('bank-2', 'k-1')]);
+      const loaded = await new StateCache().load(store, 'counter-a', counter);
+      expect(loaded.state).toBe(4);
+      expect(loaded.keys.find('bank-1', 'k-1', loaded.revision)).toEqual({ from: 1, to: 2 });
+      expect(loaded.keys.find('bank-2', 'k-1', loaded.revision)).toEqual({ from: 3, to: 3 });
+      expect(loaded.keys.find('bank-3', 'k-1', loaded.revision)).toBeUndefined();
+      expect(loaded.keys.find('bank-1', 'k-2', loaded.revision)).toBeUndefined();
+      // Not for a state below the key's events (the key set is shared by a stream's later entries).
+      expect(loaded.keys.find('bank-2', 'k-1', 2)).toBeUndefined();
+      expect(loaded.keys.find('bank-1', 'k-1', undefined)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is bounded by keys as well as by streams: past the budget the least recently used stream goes', async () => {
+    const store = openSqliteEventStore({ file: ':memory:' });
+    try {
+      for (const s of ['counter-x', 'counter-y'])
+        await store.appendToStream(s, [keyed('bank-1', `${s}-1`), keyed('bank-1', `${s}-2`)]);
+      const cache = new StateCache(10, 3);
+      await cache.load(store, 'counter-x', counter);
+      await cache.load(store, 'counter-y', counter); // 4 keys held > 3: counter-x goes
+      const reads = vi.spyOn(store, 'readStream');
+      try {
+        expect((await cache.load(store, 'counter-y', counter)).unread).toBe(true);
+        expect((await cache.load(store, 'counter-x', counter)).unread).toBe(false); // read again
+        expect(reads).toHaveBeenCalledTimes(1);
+      } finally {
+        reads.mockRestore();
+      }
+    } finally {
+      await store.close();
     }
   });
 });

@@ -271,30 +271,6 @@ export function eventStoreContract(
         expect(read[0]!.data).toEqual({ amountFen: 500 });
       });
 
-      it("readByIdempotencyKey finds a keyed command's events in its stream, for that organization only", async () => {
-        const s = streamName();
-        const keyed = (org: string, key: string, n: number): EventToAppend => {
-          const e = makeEvent({ n });
-          return {
-            ...e,
-            meta: { ...e.meta, actor: { org, role: 'bank' }, idempotencyKey: key, requestDigest: `d-${key}` },
-          };
-        };
-        await store.appendToStream(s, [makeEvent({ n: 0 })]);
-        await store.appendToStream(s, [keyed('bank-1', 'k-1', 1), keyed('bank-1', 'k-1', 2)]);
-        await store.appendToStream(s, [keyed('bank-2', 'k-1', 3), keyed('bank-1', 'k-2', 4)]);
-        await store.appendToStream(streamName(), [keyed('bank-1', 'k-3', 5)]);
-        const found = await store.readByIdempotencyKey(s, 'bank-1', 'k-1');
-        expect(found.map((e) => [e.revision, e.data])).toEqual([
-          [1, { n: 1 }],
-          [2, { n: 2 }],
-        ]);
-        expect((await store.readByIdempotencyKey(s, 'bank-2', 'k-1')).map((e) => e.data)).toEqual([{ n: 3 }]);
-        expect(await store.readByIdempotencyKey(s, 'bank-1', 'k-3')).toEqual([]); // another stream's
-        expect(await store.readByIdempotencyKey(s, 'bank-1', 'k-9')).toEqual([]);
-        expect(await store.readByIdempotencyKey(streamName(), 'bank-1', 'k-1')).toEqual([]);
-      });
-
       it.runIf(opts.idsUniqueAcrossStreams !== false)(
         'the same id in another stream is rejected',
         async () => {

@@ -139,6 +139,34 @@ describe('SQLite adapter specifics', () => {
     });
   });
 
+  it('drops the key index of earlier versions on open, keeping the events it indexed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'loan-ledger-sqlite-'));
+    const file = join(dir, 'ledger.db');
+    try {
+      const old = openSqliteEventStore({ file });
+      const s = streamName();
+      await old.appendToStream(s, [makeEvent({ n: 1 })]);
+      // The index as versions before it was dropped created it.
+      old.db
+        .exec(`CREATE INDEX events_idempotency_key ON events (stream, json_extract(body, '$.meta.idempotencyKey'))
+                   WHERE json_extract(body, '$.meta.idempotencyKey') IS NOT NULL`);
+      await old.close();
+      const store = openSqliteEventStore({ file });
+      try {
+        const indexes = store.db
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+          .pluck()
+          .all();
+        expect(indexes).not.toContain('events_idempotency_key');
+        expect((await store.readStream(s)).map((e) => e.data)).toEqual([{ n: 1 }]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects appends after close with LL_STORE_UNAVAILABLE but settles those accepted before', async () => {
     await withStore(async (store) => {
       const accepted = store.appendToStream(streamName(), [makeEvent()]);

@@ -152,11 +152,17 @@ async function decideOn(
   const key = req.idempotency;
   if (key) {
     // Not in the in-memory index (evicted, or appended by another process it has not seen yet): the
-    // stream's own events are the record. Asked on every attempt: a conflict may be that very retry.
-    const prior = await deps.store.readByIdempotencyKey(req.stream, req.actor.org, key.key);
-    if (prior.length > 0) {
-      const response = responseFromEvents(req.stream, prior);
-      return { kind: 'done', outcome: replay(prior[0]!.meta.requestDigest ?? '', response, key.digest) };
+    // stream's own events are the record, and the state decided on knows its keyed commands (StateCache).
+    // Checked on every attempt: a conflict may be that very retry, appended by another process.
+    const run = loaded.keys.find(req.actor.org, key.key, loaded.revision);
+    if (run) {
+      const prior = (
+        await deps.store.readStream(req.stream, { from: run.from, max: run.to - run.from + 1 })
+      ).filter((e) => e.meta.idempotencyKey === key.key && e.meta.actor.org === req.actor.org);
+      if (prior.length > 0) {
+        const response = responseFromEvents(req.stream, prior);
+        return { kind: 'done', outcome: replay(prior[0]!.meta.requestDigest ?? '', response, key.digest) };
+      }
     }
   }
   const current = loaded.revision;

@@ -10,13 +10,50 @@ import { KeyedMutex } from '../keyedMutex.ts';
  * if anyone else (another process, a direct store write) moved the stream, the store refuses the append
  * and handleCommand forgets the entry and decides again on what it reads. Outcomes that append nothing
  * (a refusal, a no-op, a 412) cannot be arbitrated by the store, so handleCommand `refresh`es an entry
- * before standing by them. Keys of keyed commands are not kept here: a stream's entry would grow with every
- * keyed command on it (the soak found a product stream's copy-on-write key map costing O(keys) per command);
- * handleCommand asks the store (`readByIdempotencyKey`, an index) instead.
+ * before standing by them.
+ *
+ * Each entry also knows its stream's keyed commands (`StreamKeys`): every (org, Idempotency-Key) in the
+ * events folded into it, collected on the same read. So a retry of any age is recognized on the state it
+ * is decided on, without a key index in the store (an index leaf page of its own per keyed append, the
+ * largest cost of a keyed command: docs/perf.md). The key set is shared by a stream's successive entries
+ * and only grows, never copied (the soak once found a copy-on-write key map costing O(keys) per command);
+ * the cache is bounded by its keys as well as by its streams.
  */
 export interface LoadedStream {
   revision: number | undefined;
   state: unknown;
+  keys: StreamKeys;
+}
+
+/** The revisions of one keyed command's events (consecutive: one append). */
+export interface KeyedRun {
+  from: number;
+  to: number;
+}
+
+/** The keyed commands in a stream's events: (org, Idempotency-Key) → the revisions of its events. */
+export class StreamKeys {
+  private readonly runs = new Map<string, KeyedRun>();
+
+  get size(): number {
+    return this.runs.size;
+  }
+
+  /** Takes in one event of the stream, in revision order. */
+  add(event: PositionedEvent): void {
+    const key = event.meta.idempotencyKey;
+    if (key === undefined) return;
+    const id = `${event.meta.actor.org}\u0000${key}`;
+    const run = this.runs.get(id);
+    if (run === undefined) this.runs.set(id, { from: event.revision, to: event.revision });
+    else if (event.revision > run.to) run.to = event.revision;
+  }
+
+  /** The events of this organization's key at or below `revision` (the state decided on), if any. */
+  find(org: string, key: string, revision: number | undefined): KeyedRun | undefined {
+    const run = this.runs.get(`${org}\u0000${key}`);
+    return run !== undefined && revision !== undefined && run.from <= revision ? run : undefined;
+  }
 }
 
 /** A loaded stream, and whether it came from the cache without reading the store (maybe behind). */
@@ -24,19 +61,31 @@ export type Loaded = LoadedStream & { unread: boolean };
 
 type AnyDecider = AggregateModule['decider'];
 
+/**
+ * Keys held over all entries before the oldest entries go (~150 B each: ~40 MiB). A stream with more
+ * keyed commands than this still works: it is then the only entry, and read again when it leaves.
+ */
+export const DEFAULT_STATE_CACHE_KEYS = 250_000;
+
 export class StateCache {
   private readonly entries = new Map<string, LoadedStream>();
+  /** Each entry's key count when it was put, and their sum (an entry's StreamKeys grows in place). */
+  private readonly keysCounted = new Map<string, number>();
+  private keysHeld = 0;
   /** Serializes this process's commands per stream (see KeyedMutex). */
   readonly streamLocks = new KeyedMutex();
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly maxEntries = 10_000,
+    private readonly maxKeys = DEFAULT_STATE_CACHE_KEYS,
+  ) {}
 
   /** The cached entry as it is (no read), or the stream read and folded. */
   async load(store: EventStore, stream: string, decider: AnyDecider): Promise<Loaded> {
     const cached = this.entries.get(stream);
     if (cached) {
       this.put(stream, cached);
-      return { revision: cached.revision, state: cached.state, unread: true };
+      return { revision: cached.revision, state: cached.state, keys: cached.keys, unread: true };
     }
     return this.refresh(store, stream, decider);
   }
@@ -49,11 +98,13 @@ export class StateCache {
     const base: LoadedStream = cached ?? {
       revision: undefined,
       state: decider.initialState(),
+      keys: new StreamKeys(),
     };
-    if (events.length === 0) return { revision: base.revision, state: base.state, unread: false };
+    if (events.length === 0)
+      return { revision: base.revision, state: base.state, keys: base.keys, unread: false };
     const next = fold(base, events, decider);
     this.put(stream, next);
-    return { revision: next.revision, state: next.state, unread: false };
+    return { revision: next.revision, state: next.state, keys: next.keys, unread: false };
   }
 
   committed(stream: string, base: LoadedStream, events: PositionedEvent[], decider: AnyDecider): void {
@@ -62,17 +113,26 @@ export class StateCache {
 
   forget(stream: string): void {
     this.entries.delete(stream);
+    this.keysHeld -= this.keysCounted.get(stream) ?? 0;
+    this.keysCounted.delete(stream);
   }
 
   private put(stream: string, entry: LoadedStream): void {
     this.entries.delete(stream);
     this.entries.set(stream, entry);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    this.keysHeld += entry.keys.size - (this.keysCounted.get(stream) ?? 0);
+    this.keysCounted.set(stream, entry.keys.size);
+    while (this.entries.size > this.maxEntries || (this.keysHeld > this.maxKeys && this.entries.size > 1))
+      this.forget(this.entries.keys().next().value!);
   }
 }
 
+/** The entry after `events`; their keys join the stream's StreamKeys (shared with `base`). */
 function fold(base: LoadedStream, events: PositionedEvent[], decider: AnyDecider): LoadedStream {
   let state = base.state;
-  for (const e of events) state = decider.evolve(state, { type: e.type, data: e.data });
-  return { revision: events[events.length - 1]!.revision, state };
+  for (const e of events) {
+    state = decider.evolve(state, { type: e.type, data: e.data });
+    base.keys.add(e);
+  }
+  return { revision: events[events.length - 1]!.revision, state, keys: base.keys };
 }

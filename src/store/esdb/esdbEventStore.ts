@@ -232,12 +232,6 @@ export async function openEsdbEventStore(options: EsdbEventStoreOptions): Promis
       return readStreamRange(validateStreamName(stream), opts.from ?? 0, opts.max);
     },
 
-    /** No secondary index here: a read of the stream, filtered (loans are short; see docs/storage.md). */
-    async readByIdempotencyKey(stream: string, org: string, key: string): Promise<PositionedEvent[]> {
-      const events = await readStreamRange(validateStreamName(stream), 0, undefined);
-      return events.filter((e) => e.meta.idempotencyKey === key && e.meta.actor.org === org);
-    },
-
     async streamRevision(stream: string): Promise<number | undefined> {
       const name = validateStreamName(stream);
       try {

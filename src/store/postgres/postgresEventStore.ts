@@ -58,10 +58,9 @@ CREATE TABLE IF NOT EXISTS ll_events (
   body     text   NOT NULL,                           -- RFC 8785 canonical JSON of {id, type, schemaVersion, data, meta}
   UNIQUE (stream, revision)
 );
--- Keyed commands' events, for a retry of any age (readByIdempotencyKey). Partial: unkeyed events add no entry.
-CREATE INDEX IF NOT EXISTS ll_events_idempotency_key
-  ON ll_events (stream, (body::jsonb -> 'meta' ->> 'idempotencyKey'))
-  WHERE (body::jsonb -> 'meta' ->> 'idempotencyKey') IS NOT NULL;
+-- Earlier versions indexed keyed commands' events by key here; the command path now knows a stream's keys
+-- from its folded state (src/api/commands/stateCache.ts), so the index is dropped.
+DROP INDEX IF EXISTS ll_events_idempotency_key;
 `;
 
 // bigint (oid 20) as a JS number: positions and revisions stay far below 2^53.
@@ -372,15 +371,6 @@ export async function openPostgresEventStore(options: PostgresEventStoreOptions)
         [name, opts.from ?? 0, opts.max ?? null],
       );
       return rows.map(eventFromRow);
-    },
-
-    async readByIdempotencyKey(stream: string, org: string, key: string): Promise<PositionedEvent[]> {
-      const rows = await read<StoredRow>(
-        `SELECT position, stream, revision, body FROM ll_events
-         WHERE stream = $1 AND (body::jsonb -> 'meta' ->> 'idempotencyKey') = $2 ORDER BY revision`,
-        [validateStreamName(stream), key],
-      );
-      return rows.map(eventFromRow).filter((e) => e.meta.actor.org === org);
     },
 
     async streamRevision(stream: string): Promise<number | undefined> {

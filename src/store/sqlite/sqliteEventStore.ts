@@ -62,10 +62,9 @@ CREATE TABLE IF NOT EXISTS events (
   body     TEXT    NOT NULL,           -- RFC 8785 canonical JSON of {id, type, schemaVersion, data, meta}
   UNIQUE (stream, revision)
 ) STRICT;
--- Keyed commands' events, for a retry of any age (readByIdempotencyKey). Partial: unkeyed events add no entry.
-CREATE INDEX IF NOT EXISTS events_idempotency_key
-  ON events (stream, json_extract(body, '$.meta.idempotencyKey'))
-  WHERE json_extract(body, '$.meta.idempotencyKey') IS NOT NULL;
+-- Earlier versions indexed keyed commands' events by key here; the command path now knows a stream's keys
+-- from its folded state (src/api/commands/stateCache.ts), and the index cost a page write per keyed append.
+DROP INDEX IF EXISTS events_idempotency_key;
 `;
 
 /** The log in position order (also read by `openSqliteLogReader` and, in plain JS, readAheadWorker.mjs). */
@@ -100,17 +99,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     readStream: db
       .prepare(
         'SELECT position, stream, revision, body FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?',
-      )
-      .raw(),
-    byIdempotencyKey: db
-      .prepare(
-        // INDEXED BY: without statistics the planner prefers (stream, revision) for the ORDER BY, a scan of
-        // the whole stream evaluating json_extract per row. ORDER BY position: within one stream the same
-        // order as revision (both grow with each commit), and the index's own (its last column is the
-        // rowid), so no sorter is built per lookup (~1 µs of a miss, which is every new key).
-        `SELECT position, stream, revision, body FROM events INDEXED BY events_idempotency_key
-         WHERE stream = ? AND json_extract(body, '$.meta.idempotencyKey') = ?
-         ORDER BY position`,
       )
       .raw(),
     readAll: db.prepare(READ_ALL_SQL).raw(),
@@ -322,11 +310,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       const name = validateStreamName(stream);
       const rows = stmt.readStream.all(name, opts.from ?? 0, opts.max ?? -1) as StoredRow[];
       return rows.map(eventFromRow);
-    },
-
-    async readByIdempotencyKey(stream: string, org: string, key: string): Promise<PositionedEvent[]> {
-      const rows = stmt.byIdempotencyKey.all(validateStreamName(stream), key) as StoredRow[];
-      return rows.map(eventFromRow).filter((e) => e.meta.actor.org === org);
     },
 
     async streamRevision(stream: string): Promise<number | undefined> {
