@@ -430,7 +430,7 @@ ${b.rows.join('\n')}
 
 At 64 connections, the median of ${REPEATS_AT_64} runs: ${b.runsAt64.join(' · ')}. Latency of the median run: ${b.spreadAt64}.
 
-**The same commands with an \`Idempotency-Key\`** on each (what a bank's client that retries sends; docs/api.md "Idempotency and its durability argument"), 64 connections, one cell: ${b.keyedAt64}. A keyed command also asks the store whether its key was used on that stream (an index read), adds the key's entry to the in-memory index, and its event adds an entry to the store's key index: a leaf page of that index of its own per commit (see the sixth round below).
+**The same commands with an \`Idempotency-Key\`** on each (what a bank's client that retries sends; docs/api.md "Idempotency and its durability argument"), 64 connections, one cell: ${b.keyedAt64}. A keyed command also has its request digested (HMAC), takes a lock on its key, is looked up in the in-memory key index and in its stream's keys (held with the stream's state), and its events carry the key and digest. The store kept an index of keys until the sixth round below.
 
 After each command cell the projections and the API's indexes reported no lag within ${b.caughtUp.map((x) => `${x.toFixed(2)} s`).join(', ')} (polled from /metrics): they kept up with the commands counted.
 
@@ -633,15 +633,15 @@ and the p99 has been ~2.4 × the mean in every run.
 **What would reach them.** On this VM, after steps 1–6, the throughput and p99 targets were met by both
 servers in the round's final bench (16:52: the real server's three runs at 6,706–7,160 commands/s, p99
 21–23 ms; before step 5 its p99 had been 24–28 ms, on the limit). The p99 stays on the limit: the bench
-of the sixth round (18:01, the tables above, same code) had a slow phase of the machine, real server runs
-at 6,551 · 5,298 · 6,092 commands/s with p99 24 · 32 · 26 ms. The ratio target is not met: the no-op ceiling (no body, no append, no fsync) rose with the machine far more than the
+of the sixth round at 18:01 (same code) had a slow phase of the machine, real server runs
+at 6,551 · 5,298 · 6,092 commands/s with p99 24 · 32 · 26 ms. The bench at 18:40, after the change the sixth round kept, had 6,977 · 6,607 · 6,378 commands/s with p99 23 · 23 · 25 ms. The ratio target is not met: the no-op ceiling (no body, no append, no fsync) rose with the machine far more than the
 commands did (~30 µs of server CPU a request against ~180 µs a command), and 25 % needs a command at most
 ~4 × the no-op's, ~120 µs in the real server: between a quarter and a third less. No block of the profile above is over
 ~12 %, so no single change gets there; the sixth round below tried the structural options.
 
 **Sixth 2026-11-28 round (session 13): moving work off the request thread, and what a commit costs.**
 Same VM type (2 × Intel Xeon); real server, commands at 64 connections, one 10 s cell per run. Each
-experiment was a switch in one tree, runs alternated with the switch off; none is in main.
+experiment was a switch in one tree, runs alternated with the switch off; none is in main except the one marked kept.
 
 - **The SQLite writer on a thread of its own** (a worker with its own connection runs each group commit:
   inserts, COMMIT, fsync; the request thread validates, queues and settles; the Merkle tree and anchor
@@ -678,7 +678,14 @@ experiment was a switch in one tree, runs alternated with the switch off; none i
   1.79 against 0.92 ms, insert 10.0 against 7.6 µs); the key lookup before each keyed command takes
   7.5 µs in the server (2–3.7 µs in a loop). The key in a column of its own instead of the
   \`json_extract\` expression index: 5,291 | 5,458 · 5,308 | 5,370 · 5,374 | 5,402 (column | expression),
-  nothing. So for clients that send keys (banks should, docs/api.md) neither target is met on this VM: the keyed cells of this round (without the profiler) gave 4,800–5,520 commands/s, p99 29–34 ms.
+  nothing. **Kept (7fdbb2a): no key index at all.** The state a command decides on carries its stream's
+  (org, key)s, collected on the read that folds the stream and shared by the stream's cache entries
+  (docs/api.md, "Idempotency and its durability argument"); both SQL stores drop the index on open. Keyed,
+  alternated: 5,226 → 5,774 · 5,363 → 5,813 · 5,331 → 5,765 commands/s, p99 31 → 27 · 31 → 26 · 30 → 27 ms,
+  CPU 228 → 212 · 225 → 205 · 224 → 211 µs; unkeyed 6,777 → 6,504 · 6,727 → 6,870 (noise). So for clients
+  that send keys (banks should, docs/api.md) the throughput target is now met on this VM and the p99 is
+  not: before, the keyed cells of this round (without the profiler) gave 4,800–5,520 commands/s, p99
+  29–34 ms.
 
 The bound this leaves for the ratio: 25 % of the no-op's ~36,500 requests/s is ~9,100 commands/s. At that
 rate autocannon takes about a third of a core, so the server has ≤ ~1.7 of the two vCPUs: ≤ ~185 µs of
