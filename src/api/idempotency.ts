@@ -70,7 +70,8 @@ export const derivedId = (secret: Uint8Array | string, orgId: string, key: strin
 
 export const DEFAULT_IDEMPOTENCY_ENTRIES = 100_000;
 
-const indexKey = (orgId: string, key: string) => `${orgId}\u0000${key}`;
+/** One string for an organization's Idempotency-Key (keys are scoped per organization). */
+export const indexKey = (orgId: string, key: string) => `${orgId}\u0000${key}`;
 
 export class IdempotencyIndex {
   private readonly records = new Map<string, IdempotencyRecord>();

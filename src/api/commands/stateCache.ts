@@ -1,6 +1,7 @@
 import type { PositionedEvent } from '../../events/envelope.ts';
 import type { EventStore } from '../../store/eventStore.ts';
 import type { AggregateModule } from './registry.ts';
+import { indexKey } from '../idempotency.ts';
 import { KeyedMutex } from '../keyedMutex.ts';
 
 /**
@@ -43,7 +44,7 @@ export class StreamKeys {
   add(event: PositionedEvent): void {
     const key = event.meta.idempotencyKey;
     if (key === undefined) return;
-    const id = `${event.meta.actor.org}\u0000${key}`;
+    const id = indexKey(event.meta.actor.org, key);
     const run = this.runs.get(id);
     if (run === undefined) this.runs.set(id, { from: event.revision, to: event.revision });
     else if (event.revision > run.to) run.to = event.revision;
@@ -51,7 +52,7 @@ export class StreamKeys {
 
   /** The events of this organization's key at or below `revision` (the state decided on), if any. */
   find(org: string, key: string, revision: number | undefined): KeyedRun | undefined {
-    const run = this.runs.get(`${org}\u0000${key}`);
+    const run = this.runs.get(indexKey(org, key));
     return run !== undefined && revision !== undefined && run.from <= revision ? run : undefined;
   }
 }
