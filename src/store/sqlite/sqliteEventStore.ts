@@ -11,7 +11,7 @@ import type {
   ReadStreamOptions,
 } from '../eventStore.ts';
 import { Listeners } from '../listeners.ts';
-import { RecentCommits } from '../recentCommits.ts';
+import { appendedEvent, RecentCommits } from '../recentCommits.ts';
 import { validateAppend, validateStreamName, type ValidatedAppend } from '../validateAppend.ts';
 import { openSqliteDatabase, type SqliteDatabase } from './database.ts';
 import { describeSqliteFailure } from './failure.ts';
@@ -142,6 +142,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     a: ValidatedAppend,
     head: number,
     rows: StoredRow[],
+    events: PositionedEvent[],
     inSavepoint: boolean,
   ): [AppendResult, number] => {
     const ids = a.events.map((e) => e.id);
@@ -168,7 +169,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (retry) return [retry, 0];
       throw error;
     }
-    for (let i = 0; i < a.events.length; i++) rows.push([head + i, a.stream, first + i, a.bodies[i]!]);
+    for (let i = 0; i < a.events.length; i++) {
+      rows.push([head + i, a.stream, first + i, a.bodies[i]!]);
+      events.push(appendedEvent(a.events[i]!, head + i, a.stream, first + i));
+    }
     return [{ nextExpectedRevision: first + a.events.length - 1, positions }, a.events.length];
   };
 
@@ -207,6 +211,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     let written = 0;
     /** The rows this batch inserted, in position order (kept for followers once committed). */
     const rows: StoredRow[] = [];
+    /** The same rows as events, for followers in this process (RecentCommits.add). */
+    const events: PositionedEvent[] = [];
     try {
       rollbackQuietly();
       db.exec('BEGIN IMMEDIATE');
@@ -222,7 +228,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         if (inSavepoint) stmt.savepoint.run();
         const rowsBefore = rows.length;
         try {
-          const [result, added] = applyOne(p.append, head, rows, inSavepoint);
+          const [result, added] = applyOne(p.append, head, rows, events, inSavepoint);
           if (inSavepoint) stmt.release.run();
           if (added > 0) rememberRevision(p.append.stream, result.nextExpectedRevision);
           head += added;
@@ -231,6 +237,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         } catch (error) {
           if (!db.inTransaction) throw error; // SQLite aborted the whole transaction (I/O error, disk full)
           rows.length = rowsBefore;
+          events.length = rowsBefore;
           if (inSavepoint) {
             stmt.rollbackTo.run();
             stmt.release.run();
@@ -244,7 +251,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         }
       }
       db.exec('COMMIT');
-      recent.add(rows);
+      recent.add(rows, events);
       // Read under this batch's write lock, so no other connection has committed since: the same value.
       if (rows.length > 0) versionAtCommit = version;
     } catch (error) {
