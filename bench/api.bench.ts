@@ -693,7 +693,50 @@ server CPU a command in all, and, with the request thread ~86 % busy as in every
 thread. Today a command costs ~175 µs in all and ~125 µs on the request thread. Moving work to other
 threads raised the total and left the request thread waiting, so on this machine the ratio needs the
 command itself to cost about a quarter less: fewer random pages per commit (the storage layout above),
-or less work per request in HTTP and the handler, where no block is over ~12 %.`;
+or less work per request in HTTP and the handler, where no block is over ~12 %.
+
+**Seventh 2026-11-28 round (session 14): the last work that is off a command's path, and what is left.**
+Same VM type; real server, commands at 64 connections, one 10 s cell per run, alternated run by run.
+
+- **Bounds first** (switches for the measurement only, not options): with the Merkle log not following at
+  all, 7,052 → 7,750 · 6,986 → 7,306 · 6,771 → 7,510 commands/s (+10, +5, +11 %), CPU 171–175 → 157–163 µs;
+  with projections doing nothing, 6,955 → 7,650 · 7,299 → 7,469 · 7,134 → 7,685 (+10, +2, +8 %), CPU
+  165–172 → 134–152 µs. Sampled per thread (/proc, every 2 s) during a command cell: request thread
+  86–87 % of a core, projection thread 24–25 %, Merkle log work ~11 % (when on a thread of its own), each of
+  the four GC helper threads 1–3 %, autocannon ~24 %. Even a server that did none of this after a commit
+  stays near the command path alone (~8,000/s, 17 % of its own no-op).
+- **The Merkle log's appends on a thread of their own** (built and measured, not kept): the thread read
+  the events on a read-only connection and wrote the tree to a file of its own (the projection thread's
+  pattern); the main thread read that file for roots and proofs and asked the thread to catch up. Reading
+  the rows back and canonicalizing each event there: 7,063 | 6,818 · 6,466 | 7,029 · 6,860 | 7,131 commands/s
+  (thread | in line), CPU 177–195 against 170–175 µs. With the rows the store had just committed handed
+  over in each wake (no read-back, leaves from the stored bodies): 6,786 | 6,669 · 6,461 | 6,602 ·
+  6,906 | 6,778, CPU 186–198 against 181–187 µs. The request thread's profile lost the log (~11 µs a
+  command) but the rest of its work got slower by about as much (the socket writes, hashing, the
+  store's statements), and it went from ~88 % to ~78 % busy: on these two vCPUs, work moved to the second
+  one did not come back as capacity on the first. Together with the writer thread of the sixth round, this
+  is the third relocation that measured no gain here, so the projection thread (kept: it also took the
+  views' SQL and fsyncs off the request thread, +19 % on the EPYC VM) is the only one.
+- **Kept (50b50c1): followers in this process get the appended events themselves.** The store hands its
+  memory of recent commits the validated events it made each row from (\`appendedEvent\`), so the API
+  follower, erasure and the Merkle log no longer parse back the bodies this thread just wrote: in the
+  profile, \`eventFromRow\` went from 4.4 to 0.1 µs a command and garbage collection from 9.7 to 8.4 µs.
+  Three alternated pairs: 7,056 → 6,928 · 6,723 → 6,606 · 6,337 → 7,055 commands/s, inside this hour's
+  noise (±5 %), as a 2–3 % change must be.
+- **Garbage collection** (\`--trace-gc-nvp\`, keyed run): ~21 scavenges a second, median pause 2.2 ms,
+  p90 4.7, p99 8.4 ms, each copying ~1 MB that survives (the 64 requests in flight) and promoting ~0.7 MB;
+  no full collection of the main heap during a cell. Keeping 384 instead of 4,096 recent commits in
+  memory (so their events die young): 6,948 | 6,758 · 6,802 | 6,838 · 6,970 | 7,080 (without | with),
+  nothing. \`--max-semi-space-size=64\` on keyed commands: p99 27 | 34 · 28 | 27 · 26 | 27 ms, nothing.
+- **The log line**: pino's line for a completed request costs 4.1 µs in a loop, a hand-built line of the
+  same JSON 3.0 µs: the cost is the write, not the formatting, so nothing to gain there.
+
+What a command costs now, from the profile of the command path alone (\`buildApp\`, 7,838 commands/s
+under the profiler, ~113 µs busy on the thread a command): the store ~30 µs (its BEGIN/COMMIT with the
+WAL fsync ~20, the inserts ~9), garbage collection ~12, the socket write ~7, the envelope check and RFC 8785
+body ~9, the loan's decide, evolve and state cache ~10, the handler's locks and bookkeeping ~6,
+authentication ~4, and fastify with node's HTTP, the body parse and the zod schema the rest (~25). Each is
+a few per cent; the ratio needs a quarter of the whole.`;
 
 /** What the load worker is asked to do. */
 interface Load {
