@@ -1,5 +1,5 @@
 import { rememberCanonicalBody } from '../events/canonicalBodies.ts';
-import type { EventToAppend, PositionedEvent } from '../events/envelope.ts';
+import type { PositionedEvent } from '../events/envelope.ts';
 import { eventFromRow, type StoredRow } from './storedRow.ts';
 
 /**
@@ -19,29 +19,6 @@ const deepFreeze = <T>(value: T): T => {
 };
 
 /**
- * A validated appended event as the event its stored row reads back as (`eventFromRow`), without parsing
- * the row's body: the same members and values. Two differences nothing reading it may depend on: its
- * objects keep the appender's member order where a parse gives the sorted order of the body, and a
- * numeric -0 stays -0 where the body says 0 (RFC 8785). The appender must not change the event after
- * the append (the test suite freezes it, so a change throws there).
- */
-export const appendedEvent = (
-  e: EventToAppend,
-  position: number,
-  stream: string,
-  revision: number,
-): PositionedEvent => ({
-  id: e.id,
-  stream,
-  revision,
-  type: e.type,
-  schemaVersion: e.schemaVersion,
-  data: e.data,
-  meta: e.meta,
-  position,
-});
-
-/**
  * The rows of the last few batches this process committed, so followers woken by a commit (the API's
  * indexes, the Merkle log, projections, erasure) read them from memory instead of querying the table
  * they were just written to. Only a contiguous run of positions is kept: a batch that does not start
@@ -51,8 +28,7 @@ export const appendedEvent = (
  *
  * Each row is parsed at most once (`eventsFrom`): the API's indexes, the Merkle log, erasure and the
  * projections each read every new event, and four JSON.parse of the same body were ~4 % of the request
- * thread under load. The SQLite store hands over the appended events with the rows it commits
- * (`appendedEvent`), so its own commits are not parsed at all (~4 µs a repayment on the request thread).
+ * thread under load.
  */
 export class RecentCommits {
   private rows: StoredRow[] = [];
@@ -73,23 +49,17 @@ export class RecentCommits {
   /**
    * Rows of one committed batch, in position order. Their bodies must be the store's own canonical JSON
    * (validateAppend's): the Merkle log builds leaves from them (src/events/canonicalBodies.ts).
-   *
-   * `events[i]`, when given, is row i as an event already: the appended event the body was made from
-   * (see `appendedEvent`), so no reader parses the body back.
    */
-  add(batch: StoredRow[], events?: PositionedEvent[]): void {
+  add(batch: StoredRow[]): void {
     if (batch.length === 0) return;
     if (this.rows.length === this.start || batch[0]![0] !== this.end) {
       this.rows = [];
       this.parsed = [];
       this.start = 0;
     }
-    for (let i = 0; i < batch.length; i++) {
-      const row = batch[i]!;
-      this.rows.push(row);
-      const event = events?.[i];
-      if (event) rememberCanonicalBody(event, row[3]);
-      this.parsed.push(event && FREEZE_SHARED_EVENTS ? deepFreeze(event) : event);
+    for (const r of batch) {
+      this.rows.push(r);
+      this.parsed.push(undefined);
     }
     const excess = this.rows.length - this.start - this.keep;
     if (excess > 0) this.start += excess;

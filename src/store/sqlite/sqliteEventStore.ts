@@ -11,7 +11,7 @@ import type {
   ReadStreamOptions,
 } from '../eventStore.ts';
 import { Listeners } from '../listeners.ts';
-import { appendedEvent, RecentCommits } from '../recentCommits.ts';
+import { RecentCommits } from '../recentCommits.ts';
 import { validateAppend, validateStreamName, type ValidatedAppend } from '../validateAppend.ts';
 import { openSqliteDatabase, type SqliteDatabase } from './database.ts';
 import { describeSqliteFailure } from './failure.ts';
@@ -142,7 +142,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     a: ValidatedAppend,
     head: number,
     rows: StoredRow[],
-    events: PositionedEvent[],
     inSavepoint: boolean,
   ): [AppendResult, number] => {
     const ids = a.events.map((e) => e.id);
@@ -169,10 +168,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (retry) return [retry, 0];
       throw error;
     }
-    for (let i = 0; i < a.events.length; i++) {
-      rows.push([head + i, a.stream, first + i, a.bodies[i]!]);
-      events.push(appendedEvent(a.events[i]!, head + i, a.stream, first + i));
-    }
+    for (let i = 0; i < a.events.length; i++) rows.push([head + i, a.stream, first + i, a.bodies[i]!]);
     return [{ nextExpectedRevision: first + a.events.length - 1, positions }, a.events.length];
   };
 
@@ -211,8 +207,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     let written = 0;
     /** The rows this batch inserted, in position order (kept for followers once committed). */
     const rows: StoredRow[] = [];
-    /** The same rows as events, for followers in this process (RecentCommits.add). */
-    const events: PositionedEvent[] = [];
     try {
       rollbackQuietly();
       db.exec('BEGIN IMMEDIATE');
@@ -228,7 +222,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         if (inSavepoint) stmt.savepoint.run();
         const rowsBefore = rows.length;
         try {
-          const [result, added] = applyOne(p.append, head, rows, events, inSavepoint);
+          const [result, added] = applyOne(p.append, head, rows, inSavepoint);
           if (inSavepoint) stmt.release.run();
           if (added > 0) rememberRevision(p.append.stream, result.nextExpectedRevision);
           head += added;
@@ -237,7 +231,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         } catch (error) {
           if (!db.inTransaction) throw error; // SQLite aborted the whole transaction (I/O error, disk full)
           rows.length = rowsBefore;
-          events.length = rowsBefore;
           if (inSavepoint) {
             stmt.rollbackTo.run();
             stmt.release.run();
@@ -251,7 +244,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         }
       }
       db.exec('COMMIT');
-      recent.add(rows, events);
+      recent.add(rows);
       // Read under this batch's write lock, so no other connection has committed since: the same value.
       if (rows.length > 0) versionAtCommit = version;
     } catch (error) {
