@@ -717,12 +717,14 @@ Same VM type; real server, commands at 64 connections, one 10 s cell per run, al
   one did not come back as capacity on the first. Together with the writer thread of the sixth round, this
   is the third relocation that measured no gain here, so the projection thread (kept: it also took the
   views' SQL and fsyncs off the request thread, +19 % on the EPYC VM) is the only one.
-- **Kept (50b50c1): followers in this process get the appended events themselves.** The store hands its
-  memory of recent commits the validated events it made each row from (\`appendedEvent\`), so the API
-  follower, erasure and the Merkle log no longer parse back the bodies this thread just wrote: in the
-  profile, \`eventFromRow\` went from 4.4 to 0.1 µs a command and garbage collection from 9.7 to 8.4 µs.
-  Three alternated pairs: 7,056 → 6,928 · 6,723 → 6,606 · 6,337 → 7,055 commands/s, inside this hour's
-  noise (±5 %), as a 2–3 % change must be.
+- **Followers given the appended events themselves** (measured, reverted): the store handed its memory
+  of recent commits the validated events it had made each row from, so the API follower, erasure and the
+  Merkle log no longer parsed back the bodies the thread had just written: in the profile,
+  \`eventFromRow\` went from 4.4 to 0.1 µs a command and garbage collection from 9.7 to 8.4 µs. Three
+  alternated pairs: 7,056 → 6,928 · 6,723 → 6,606 · 6,337 → 7,055 commands/s, inside this hour's noise
+  (±5 %), as a 2–3 % change must be. Reverted because it broke a property a test holds: an event a
+  follower reads from memory is indistinguishable from the same event read from the table, its members
+  in the same (sorted) order; the appender's objects keep their own order.
 - **Garbage collection** (\`--trace-gc-nvp\`, keyed run): ~21 scavenges a second, median pause 2.2 ms,
   p90 4.7, p99 8.4 ms, each copying ~1 MB that survives (the 64 requests in flight) and promoting ~0.7 MB;
   no full collection of the main heap during a cell. Keeping 384 instead of 4,096 recent commits in
